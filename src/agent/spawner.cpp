@@ -1,0 +1,145 @@
+#include "agent/spawner.hpp"
+
+#include "caps/drop.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace soulbox::agent {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr int kPipeSize = 1 << 20; // fewer wakeups for bulk output
+
+struct Pipe {
+    UniqueFd read, write;
+};
+
+Result<Pipe> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return std::unexpected(sys_error("pipe2"));
+    return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// What the child reports through the status pipe when it cannot exec.
+struct ChildFailure {
+    int stage; // 0 = setup, 1 = cwd, 2 = exec
+    int err;
+};
+
+[[noreturn]] void child_fail(int status_fd, int stage, int err) {
+    ChildFailure f{stage, err};
+    (void)!::write(status_fd, &f, sizeof f);
+    ::_exit(127);
+}
+
+// PATH lookup against the command's own environment, not the agent's.
+std::string resolve_program(const SpawnRequest& request) {
+    const std::string& name = request.argv[0];
+    if (name.find('/') != std::string::npos) return name;
+    std::string path = kDefaultPath;
+    for (const auto& kv : request.env)
+        if (kv.rfind("PATH=", 0) == 0) path = kv.substr(5);
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = path.substr(start, end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return {};
+}
+
+[[noreturn]] void run_child(const SpawnRequest& request, const std::string& program, int in_fd,
+                            int out_fd, int err_fd, int status_fd, char* const* argv,
+                            char* const* envp) {
+    // The agent blocks SIGCHLD and ignores SIGPIPE; the program must start with defaults.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    // Its own session: no controlling terminal shared with anything else (checklist line 8),
+    // and one process group to signal as a unit.
+    if (::setsid() < 0) child_fail(status_fd, 0, errno);
+    if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)
+        child_fail(status_fd, 0, errno);
+    if (::chdir(request.cwd.c_str()) != 0) child_fail(status_fd, 1, errno);
+    if (auto s = caps::become_unprivileged(request.uid, request.gid); !s)
+        child_fail(status_fd, 0, s.error().sys_errno ? s.error().sys_errno : EPERM);
+    // Every descriptor but 0-2 is closed at exec; the status pipe stays usable until then.
+    if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+        child_fail(status_fd, 0, errno);
+    if (program.empty()) child_fail(status_fd, 2, ENOENT);
+    ::execve(program.c_str(), argv, envp);
+    child_fail(status_fd, 2, errno);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    out.reserve(strings.size() + 1);
+    for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+} // namespace
+
+Result<SpawnedProcess> spawn_process(const SpawnRequest& request) {
+    if (request.argv.empty() || request.argv[0].empty())
+        return std::unexpected(make_error(Errc::invalid_argument, "empty command"));
+    auto out = make_pipe();
+    auto err = out ? make_pipe() : std::move(out);
+    auto status = err ? make_pipe() : std::move(err);
+    if (!status) return std::unexpected(status.error());
+    UniqueFd stdin_read, stdin_write;
+    if (request.open_stdin) {
+        auto in = make_pipe();
+        if (!in) return std::unexpected(in.error());
+        stdin_read = std::move(in->read);
+        stdin_write = std::move(in->write);
+    } else {
+        stdin_read.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!stdin_read) return std::unexpected(sys_error("open /dev/null"));
+    }
+    (void)::fcntl(out->write.get(), F_SETPIPE_SZ, kPipeSize);
+
+    // Everything the child touches is prepared before fork.
+    std::string program = resolve_program(request);
+    auto argv = c_strings(request.argv);
+    auto envp = c_strings(request.env);
+
+    pid_t pid = ::fork();
+    if (pid < 0) return std::unexpected(sys_error("fork"));
+    if (pid == 0)
+        run_child(request, program, stdin_read.get(), out->write.get(), err->write.get(),
+                  status->write.get(), argv.data(), envp.data());
+
+    status->write.reset();
+    ChildFailure failure{};
+    ssize_t n;
+    do {
+        n = ::read(status->read.get(), &failure, sizeof failure);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof failure)) {
+        // The child never ran the program: reap it here so the caller sees a spawn error.
+        ::waitpid(pid, nullptr, 0);
+        static constexpr const char* stages[] = {"prepare process", "change directory to",
+                                                 "execute"};
+        std::string what = stages[failure.stage % 3];
+        what += " '";
+        what += failure.stage == 1 ? request.cwd : request.argv[0];
+        what += "'";
+        return std::unexpected(sys_error(what, failure.err));
+    }
+    return SpawnedProcess{pid, std::move(stdin_write), std::move(out->read), std::move(err->read)};
+}
+
+} // namespace soulbox::agent

@@ -1,0 +1,34 @@
+// Starting one user process inside the sandbox (runs in the agent, which is single-threaded,
+// so fork is safe here).
+#pragma once
+
+#include "core/unique_fd.hpp"
+#include "soulbox/error.hpp"
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace soulbox::agent {
+
+struct SpawnRequest {
+    std::vector<std::string> argv; // argv[0] is looked up in the PATH of `env` when it has no '/'
+    std::vector<std::string> env;  // complete environment, "KEY=VALUE"
+    std::string cwd;
+    uid_t uid = 1000;
+    gid_t gid = 1000;
+    bool open_stdin = false; // else stdin is /dev/null
+};
+
+struct SpawnedProcess {
+    pid_t pid = -1;
+    UniqueFd stdin_writer; // empty unless open_stdin
+    UniqueFd stdout_reader;
+    UniqueFd stderr_reader;
+};
+
+// Fork, enter a new session, become the sandbox user with no capabilities, exec. Failures before
+// exec (missing binary, bad cwd) are reported here with the errno, not as an exit code.
+Result<SpawnedProcess> spawn_process(const SpawnRequest& request);
+
+} // namespace soulbox::agent

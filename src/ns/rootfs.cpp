@@ -1,0 +1,253 @@
+#include "ns/rootfs.hpp"
+
+#include "core/unique_fd.hpp"
+
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <string_view>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace soulbox::ns {
+namespace {
+
+// Where the new root is assembled: a path that exists on any host, shadowed only inside our
+// private mount namespace and gone after pivot_root.
+constexpr const char* kNewRoot = "/tmp";
+
+std::string at(std::string_view path) { return std::string(kNewRoot) + std::string(path); }
+
+Status fail(std::string_view what, const std::string& path) {
+    return std::unexpected(sys_error(std::string(what) + " " + path));
+}
+
+Status make_dir(std::string_view path, mode_t mode) {
+    std::string full = at(path);
+    if (::mkdir(full.c_str(), mode) != 0 && errno != EEXIST) return fail("mkdir", full);
+    // mkdir applies the umask; set the exact mode (1777 for /tmp).
+    if (::chmod(full.c_str(), mode) != 0) return fail("chmod", full);
+    return {};
+}
+
+Status write_file(std::string_view path, std::string_view content, mode_t mode) {
+    std::string full = at(path);
+    UniqueFd fd(::open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+    if (!fd) return fail("create", full);
+    while (!content.empty()) {
+        ssize_t n = ::write(fd.get(), content.data(), content.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail("write", full);
+        content.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+Status make_symlink(std::string_view target, std::string_view path) {
+    std::string full = at(path);
+    if (::symlink(std::string(target).c_str(), full.c_str()) != 0) return fail("symlink", full);
+    return {};
+}
+
+// Add read-only, nosuid, nodev to a mount and everything below it. The new mount API only adds
+// flags; the legacy remount must restate the flags the kernel has locked for us.
+Status make_readonly(const std::string& path, bool recursive) {
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    if (::syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), recursive ? AT_RECURSIVE : 0, &attr,
+                  sizeof attr) == 0)
+        return {};
+    if (errno != ENOSYS) return fail("mount_setattr", path);
+    struct statvfs sv {};
+    if (::statvfs(path.c_str(), &sv) != 0) return fail("statvfs", path);
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    if (::mount(nullptr, path.c_str(), nullptr, flags, nullptr) != 0) return fail("remount", path);
+    return {};
+}
+
+// Bind a host path read-only at the same place in the new root. Missing sources are skipped.
+Status bind_readonly(const std::string& host_path, std::string_view target, bool is_dir) {
+    struct stat st {};
+    if (::stat(host_path.c_str(), &st) != 0) return {};
+    if (is_dir != S_ISDIR(st.st_mode)) return {};
+    std::string full = at(target);
+    if (is_dir) {
+        if (::mkdir(full.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", full);
+    } else if (auto w = write_file(target, "", 0644); !w) {
+        return w;
+    }
+    if (::mount(host_path.c_str(), full.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return fail("bind mount", host_path);
+    return make_readonly(full, true);
+}
+
+// Host device nodes cannot be created in a user namespace (mknod needs init-namespace
+// privileges), so the few safe ones are bind-mounted onto empty files.
+Status populate_dev(const RootfsPlan& plan) {
+    if (auto s = make_dir("/dev", 0755); !s) return s;
+    for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+        std::string target = std::string("/dev/") + node;
+        if (auto s = write_file(target, "", 0666); !s) return s;
+        std::string full = at(target);
+        if (::mount(("/dev/" + std::string(node)).c_str(), full.c_str(), nullptr, MS_BIND,
+                    nullptr) != 0)
+            return fail("bind device", full);
+    }
+    if (auto s = make_dir("/dev/pts", 0755); !s) return s;
+    // A private devpts instance: the sandbox sees only its own terminals.
+    std::string pts_opts = plan.rootless ? "newinstance,ptmxmode=0666,mode=0620"
+                                         : "newinstance,ptmxmode=0666,mode=0620,gid=5";
+    if (::mount("devpts", at("/dev/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
+                pts_opts.c_str()) != 0)
+        return fail("mount devpts", at("/dev/pts"));
+    if (auto s = make_dir("/dev/shm", 01777); !s) return s;
+    for (auto [target, link] : std::array<std::pair<const char*, const char*>, 5>{{
+             {"pts/ptmx", "/dev/ptmx"},
+             {"/proc/self/fd", "/dev/fd"},
+             {"/proc/self/fd/0", "/dev/stdin"},
+             {"/proc/self/fd/1", "/dev/stdout"},
+             {"/proc/self/fd/2", "/dev/stderr"},
+         }})
+        if (auto s = make_symlink(target, link); !s) return s;
+    return {};
+}
+
+// A fresh procfs for the new pid namespace, with the kernel's sensitive files hidden and the
+// tunables read-only (checklist line 4).
+Status mount_proc() {
+    if (auto s = make_dir("/proc", 0555); !s) return s;
+    std::string proc = at("/proc");
+    if (::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        return fail("mount proc", proc);
+    for (const char* file : {"kcore", "keys", "key-users", "timer_list", "sched_debug",
+                             "latency_stats", "sysrq-trigger", "kallsyms", "config.gz",
+                             "kpagecount", "kpageflags", "kpagecgroup", "vmallocinfo"}) {
+        std::string path = proc + "/" + file;
+        if (::access(path.c_str(), F_OK) != 0) continue;
+        if (::mount(at("/dev/null").c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            return fail("mask", path);
+    }
+    for (const char* dir : {"acpi", "scsi", "asound", "bus/pci"}) {
+        std::string path = proc + "/" + dir;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        if (::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    "size=0,mode=0555") != 0)
+            return fail("mask", path);
+    }
+    for (const char* dir : {"sys", "irq", "bus", "fs"}) {
+        std::string path = proc + "/" + dir;
+        if (::access(path.c_str(), F_OK) != 0) continue;
+        if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+            return fail("bind", path);
+        if (auto s = make_readonly(path, true); !s) return s;
+    }
+    return {};
+}
+
+// /etc with only what programs need to run: accounts without passwords, name resolution
+// files, and read-only views of the host's library cache, certificates and alternatives.
+// Never the host's shadow, keys or users.
+Status populate_etc(const RootfsPlan& plan) {
+    if (auto s = make_dir("/etc", 0755); !s) return s;
+    std::string uid = std::to_string(plan.user_uid), gid = std::to_string(plan.user_gid);
+    std::string passwd = "root:x:0:0:root:/root:/bin/bash\n"
+                         "user:x:" + uid + ":" + gid + ":user:/home/user:/bin/bash\n"
+                         "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+    std::string group = "root:x:0:\ntty:x:5:\nuser:x:" + gid + ":\nnogroup:x:65534:\n";
+    std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                        "127.0.1.1\t" + plan.hostname + "\n";
+    const std::array<std::pair<const char*, std::string>, 7> files{{
+        {"/etc/passwd", passwd},
+        {"/etc/group", group},
+        {"/etc/hostname", plan.hostname + "\n"},
+        {"/etc/hosts", hosts},
+        // No network by default: resolution fails fast against loopback instead of hanging.
+        {"/etc/resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"},
+        {"/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+                               "networks: files\nprotocols: files\nservices: files\n"},
+        {"/etc/profile", "export PATH=\"${PATH:-/usr/local/bin:/usr/bin:/bin}\"\n"
+                         "[ -d /etc/profile.d ] && for f in /etc/profile.d/*.sh; do [ -r \"$f\" ] "
+                         "&& . \"$f\"; done\n"},
+    }};
+    for (const auto& [path, content] : files)
+        if (auto s = write_file(path, content, 0644); !s) return s;
+    for (const char* file : {"/etc/ld.so.cache", "/etc/mime.types", "/etc/services",
+                             "/etc/protocols", "/etc/localtime"})
+        if (auto s = bind_readonly(file, file, false); !s) return s;
+    if (auto s = make_dir("/etc/ssl", 0755); !s) return s;
+    for (const char* dir : {"/etc/ssl/certs", "/etc/alternatives", "/etc/ca-certificates",
+                            "/etc/python3", "/etc/python3.11", "/etc/fonts"})
+        if (auto s = bind_readonly(dir, dir, true); !s) return s;
+    if (::access("/etc/os-release", F_OK) == 0)
+        if (auto s = make_symlink("../usr/lib/os-release", "/etc/os-release"); !s) return s;
+    return {};
+}
+
+Status populate_root(const RootfsPlan& plan) {
+    if (auto s = bind_readonly("/usr", "/usr", true); !s) return s;
+    // Merged-/usr hosts have /bin -> usr/bin links; older ones have real directories.
+    for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
+        std::string host = std::string("/") + top;
+        char target[PATH_MAX];
+        ssize_t n = ::readlink(host.c_str(), target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            if (auto s = make_symlink(target, host); !s) return s;
+        } else if (auto s = bind_readonly(host, host, true); !s) {
+            return s;
+        }
+    }
+    if (auto s = populate_etc(plan); !s) return s;
+    for (auto [dir, mode] : std::array<std::pair<const char*, mode_t>, 8>{{
+             {"/home", 0755},
+             {"/home/user", 0755},
+             {"/root", 0700},
+             {"/tmp", 01777},
+             {"/var", 0755},
+             {"/var/tmp", 01777},
+             {"/run", 0755},
+             {"/opt", 0755},
+         }})
+        if (auto s = make_dir(dir, mode); !s) return s;
+    std::string home = at("/home/user");
+    if (::chown(home.c_str(), plan.user_uid, plan.user_gid) != 0) return fail("chown", home);
+    if (auto s = populate_dev(plan); !s) return s;
+    return mount_proc();
+}
+
+} // namespace
+
+Status build_host_rootfs(const RootfsPlan& plan) {
+    // Nothing we mount may propagate back to the host.
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        return fail("make mounts private", "/");
+    std::string options = "mode=0755";
+    if (plan.disk_bytes > 0) {
+        // One inode per 2 KiB of space bounds "millions of files" together with the size.
+        options += ",size=" + std::to_string(plan.disk_bytes) +
+                   ",nr_inodes=" + std::to_string(plan.disk_bytes / 2048 + 1024);
+    }
+    if (::mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
+        return fail("mount root tmpfs on", kNewRoot);
+    if (auto s = populate_root(plan); !s) return s;
+
+    // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves nothing
+    // of the host reachable (no directory is needed for the old root).
+    if (::chdir(kNewRoot) != 0) return fail("chdir", kNewRoot);
+    if (::syscall(SYS_pivot_root, ".", ".") != 0) return fail("pivot_root", kNewRoot);
+    if (::umount2(".", MNT_DETACH) != 0) return fail("detach old root", "/");
+    if (::chdir("/") != 0) return fail("chdir", "/");
+    return {};
+}
+
+} // namespace soulbox::ns

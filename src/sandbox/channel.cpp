@@ -1,0 +1,139 @@
+#include "sandbox/channel.hpp"
+
+#include <chrono>
+#include <fcntl.h>
+
+namespace soulbox::sandbox {
+
+using protocol::Message;
+using protocol::Op;
+
+Result<std::shared_ptr<Channel>> Channel::open(UniqueFd socket) {
+    int flags = ::fcntl(socket.get(), F_GETFL);
+    if (flags < 0 || ::fcntl(socket.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+        return std::unexpected(sys_error("set control socket non-blocking"));
+    std::shared_ptr<Channel> channel(new Channel(std::move(socket)));
+    std::weak_ptr<Channel> weak = channel;
+    channel->watch_ = io::global_loop().watch_readable(channel->socket_.get(), [weak] {
+        auto self = weak.lock();
+        return self && self->on_readable();
+    });
+    return channel;
+}
+
+Channel::~Channel() {
+    // After cancel returns no handler runs, so the socket can close under nobody's feet.
+    io::global_loop().cancel(watch_);
+}
+
+bool Channel::closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+}
+
+Result<Message> Channel::request(Message message, int timeout_ms) {
+    if (io::global_loop().on_loop_thread())
+        return std::unexpected(make_error(Errc::invalid_argument,
+                                          "blocking SoulBox calls cannot be made from a callback"));
+    Pending pending;
+    std::uint32_t id;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_) return std::unexpected(make_error(Errc::not_running, "sandbox has ended"));
+        id = next_id_++;
+        pending_[id] = &pending;
+    }
+    message.set_request_id(id);
+    std::lock_guard send_lock(send_mutex_);
+    auto sent = protocol::send_message(socket_.get(), std::move(message));
+    std::unique_lock lock(mutex_);
+    if (!sent) {
+        pending_.erase(id);
+        return std::unexpected(sent.error());
+    }
+    bool done = replied_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                  [&] { return pending.reply.has_value(); });
+    pending_.erase(id);
+    if (!done) return std::unexpected(make_error(Errc::timeout, "sandbox agent did not answer"));
+    return std::move(*pending.reply);
+}
+
+void Channel::set_exit_handler(int pid, ExitHandler handler) {
+    std::optional<Message> early;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = early_exits_.find(pid);
+        if (it != early_exits_.end()) {
+            early = std::move(it->second);
+            early_exits_.erase(it);
+        } else if (closed_) {
+            early = Message(Op::exit_event, 0);
+        } else {
+            exit_handlers_[pid] = std::move(handler);
+            return;
+        }
+    }
+    handler(*early);
+}
+
+void Channel::clear_exit_handler(int pid) {
+    std::lock_guard lock(mutex_);
+    exit_handlers_.erase(pid);
+    early_exits_.erase(pid);
+}
+
+void Channel::fail_all(const Error& error) {
+    std::map<int, ExitHandler> handlers;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        for (auto& [id, pending] : pending_)
+            if (!pending->reply) pending->reply = Result<Message>(std::unexpected(error));
+        handlers.swap(exit_handlers_);
+    }
+    replied_.notify_all();
+    Message gone(Op::exit_event, 0);
+    for (auto& [pid, handler] : handlers) handler(gone);
+}
+
+bool Channel::on_readable() {
+    auto more = reader_.read_some(socket_.get());
+    if (!more || !*more) {
+        fail_all(make_error(Errc::not_running, "sandbox has ended"));
+        return false;
+    }
+    while (auto next = reader_.next()) {
+        if (!*next) {
+            fail_all(next->error());
+            return false;
+        }
+        Message message = std::move(**next);
+        if (message.op() == Op::exit_event) {
+            int pid = static_cast<int>(message.get_u64(protocol::Field::pid).value_or(0));
+            ExitHandler handler;
+            {
+                std::lock_guard lock(mutex_);
+                auto it = exit_handlers_.find(pid);
+                if (it == exit_handlers_.end()) {
+                    early_exits_.emplace(pid, std::move(message));
+                    continue;
+                }
+                handler = std::move(it->second);
+                exit_handlers_.erase(it);
+            }
+            handler(message);
+            continue;
+        }
+        std::lock_guard lock(mutex_);
+        auto it = pending_.find(message.request_id());
+        if (it == pending_.end()) continue; // the caller gave up waiting
+        if (auto error = message.error())
+            it->second->reply = Result<Message>(std::unexpected(*error));
+        else
+            it->second->reply = std::move(message);
+        replied_.notify_all();
+    }
+    return true;
+}
+
+} // namespace soulbox::sandbox

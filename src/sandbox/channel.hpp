@@ -1,0 +1,60 @@
+// The host's connection to one sandbox agent. Requests may come from any thread and block until
+// their reply; replies and exit events are read on the library's event-loop thread.
+#pragma once
+
+#include "core/unique_fd.hpp"
+#include "io/event_loop.hpp"
+#include "protocol/message.hpp"
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace soulbox::sandbox {
+
+class Channel : public std::enable_shared_from_this<Channel> {
+public:
+    using ExitHandler = std::function<void(const protocol::Message& event)>;
+
+    // Takes a connected socket and starts reading it on the global loop.
+    static Result<std::shared_ptr<Channel>> open(UniqueFd socket);
+    ~Channel();
+    Channel(const Channel&) = delete;
+    Channel& operator=(const Channel&) = delete;
+
+    // Send a request and wait for its reply (an error reply becomes an Error).
+    Result<protocol::Message> request(protocol::Message message, int timeout_ms = 30000);
+
+    // Exit events for `pid` go to `handler` (on the loop thread). An event that arrived before
+    // the handler was set is delivered at once. If the agent goes away, handlers get an
+    // event without exit fields.
+    void set_exit_handler(int pid, ExitHandler handler);
+    void clear_exit_handler(int pid);
+
+    bool closed() const;
+
+private:
+    explicit Channel(UniqueFd socket) : socket_(std::move(socket)) {}
+    bool on_readable(); // loop thread
+    void fail_all(const Error& error);
+
+    struct Pending {
+        std::optional<Result<protocol::Message>> reply;
+    };
+
+    UniqueFd socket_;
+    io::EventLoop::WatchId watch_ = 0;
+    protocol::Reader reader_; // loop thread only
+    mutable std::mutex mutex_;
+    std::condition_variable replied_;
+    std::mutex send_mutex_;
+    std::uint32_t next_id_ = 1;
+    std::map<std::uint32_t, Pending*> pending_;
+    std::map<int, ExitHandler> exit_handlers_;
+    std::map<int, protocol::Message> early_exits_;
+    bool closed_ = false;
+};
+
+} // namespace soulbox::sandbox

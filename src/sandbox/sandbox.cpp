@@ -1,0 +1,424 @@
+// Sandbox lifecycle: create, connect, list, kill, timeouts, garbage collection.
+#include "sandbox/launch.hpp"
+#include "sandbox/sandbox_state.hpp"
+#include "seccomp/policy.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace soulbox {
+
+using protocol::Field;
+using protocol::Message;
+using protocol::Op;
+
+namespace {
+
+constexpr std::uint64_t kDefaultMemory = 512ull << 20;
+constexpr std::uint64_t kDefaultPids = 1024;
+constexpr double kDefaultCpus = 1.0;
+constexpr std::uint64_t kDefaultDisk = 1ull << 30;
+constexpr int kSetupTimeoutMs = 20000;
+
+cgroup::Manager& cgroups() {
+    static std::unique_ptr<cgroup::Manager> manager = cgroup::detect_manager();
+    return *manager;
+}
+
+Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+Status validate_options(const SandboxOptions& o) {
+    if (o.template_name != "host")
+        return std::unexpected(make_error(
+            Errc::not_found, "template '" + o.template_name + "' is not available (this version "
+                                                              "has the built-in 'host' template)"));
+    if (o.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0 seconds"));
+    for (const auto& [k, v] : o.envs)
+        if (k.empty() || k.find('=') != std::string::npos || has_nul(k) || has_nul(v))
+            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
+    for (const auto& [k, v] : o.metadata)
+        if (has_nul(k) || has_nul(v)) return std::unexpected(invalid("metadata contains a NUL byte"));
+    if (o.hostname.size() > 64) return std::unexpected(invalid("hostname longer than 64 characters"));
+    for (char c : o.hostname)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+            return std::unexpected(invalid("hostname may contain only letters, digits, '-' and '.'"));
+    const auto& l = o.limits;
+    if (l.memory_bytes && *l.memory_bytes != 0 && *l.memory_bytes < (8u << 20))
+        return std::unexpected(invalid("memory limit below 8 MiB cannot run a sandbox"));
+    if (l.cpus && (!std::isfinite(*l.cpus) || *l.cpus < 0))
+        return std::unexpected(invalid("cpus must be a finite number >= 0"));
+    if (l.cpus && *l.cpus != 0 && *l.cpus < 0.01)
+        return std::unexpected(invalid("cpus below 0.01 cannot be enforced"));
+    if (l.disk_bytes && *l.disk_bytes != 0 && *l.disk_bytes < (1u << 20))
+        return std::unexpected(invalid("disk limit below 1 MiB cannot hold a root filesystem"));
+    return {};
+}
+
+// Resolve requested and default limits against what this host's cgroups can do.
+Result<cgroup::Limits> resolve_limits(const ResourceLimits& asked, EffectiveLimits& effective) {
+    const auto& avail = cgroups().availability();
+    cgroup::Limits limits;
+    std::string missing;
+    auto pick = [&](const auto& requested, auto fallback, bool controller, const char* name) {
+        if (requested) return *requested; // explicit: enforced or create fails
+        if (avail.usable && controller) return fallback;
+        missing += missing.empty() ? name : std::string(", ") + name;
+        return decltype(fallback){0};
+    };
+    limits.memory_bytes = pick(asked.memory_bytes, kDefaultMemory, avail.memory, "memory");
+    limits.pids = pick(asked.pids, kDefaultPids, avail.pids, "pids");
+    limits.cpus = pick(asked.cpus, kDefaultCpus, avail.cpu, "cpu");
+    effective.memory_bytes = limits.memory_bytes;
+    effective.pids = limits.pids;
+    effective.cpus = limits.cpus;
+    effective.disk_bytes = asked.disk_bytes.value_or(kDefaultDisk);
+    effective.cgroup = avail.usable ? (avail.version == cgroup::Version::v2 ? "v2" : "v1") : "none";
+    if (!missing.empty())
+        effective.note = "default " + missing + " limit not enforced: " +
+                         (avail.reason.empty() ? "controller unavailable" : avail.reason);
+    bool any = limits.memory_bytes || limits.pids || limits.cpus;
+    if (any && !avail.usable) {
+        std::string which = limits.memory_bytes ? "memory" : limits.pids ? "pids" : "cpu";
+        return std::unexpected(make_error(Errc::limit_unenforceable,
+                                          which + " limit requested but cgroups are unusable: " +
+                                              avail.reason));
+    }
+    return limits;
+}
+
+Result<UniqueFd> listen_on(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        return std::unexpected(make_error(Errc::invalid_argument,
+                                          "control socket path too long: " + path +
+                                              " (set SOULBOX_STATE_DIR to a shorter directory)"));
+    std::copy(path.begin(), path.end(), addr.sun_path);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) return std::unexpected(sys_error("socket"));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return std::unexpected(sys_error("bind " + path));
+    if (::listen(fd.get(), 64) != 0) return std::unexpected(sys_error("listen " + path));
+    return fd;
+}
+
+Result<UniqueFd> connect_to(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        return std::unexpected(make_error(Errc::invalid_argument, "socket path too long"));
+    std::copy(path.begin(), path.end(), addr.sun_path);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return std::unexpected(sys_error("socket"));
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return std::unexpected(sys_error("connect to sandbox agent"));
+    return fd;
+}
+
+bool pidfd_exited(int pidfd, int timeout_ms) {
+    pollfd p{pidfd, POLLIN, 0};
+    int rc;
+    do {
+        rc = ::poll(&p, 1, timeout_ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc != 0;
+}
+
+// Watches the agents this process created; when one ends, reaps it and frees its resources,
+// whether or not a Sandbox object for it still exists.
+void watch_for_exit(const std::shared_ptr<SandboxResources>& resources) {
+    std::weak_ptr<SandboxResources> weak = resources;
+    auto holder = std::make_shared<std::shared_ptr<SandboxResources>>(resources);
+    io::global_loop().watch_readable(resources->pidfd.get(), [holder] {
+        (*holder)->release();
+        holder->reset();
+        return false;
+    });
+}
+
+Result<std::unique_ptr<cgroup::Group>> open_group(const sandbox::SandboxRecord& record) {
+    if (record.limits.cgroup == "none") return std::unique_ptr<cgroup::Group>();
+    auto group = cgroups().open(record.id);
+    if (!group && group.error().code == Errc::not_found) return std::unique_ptr<cgroup::Group>();
+    return group;
+}
+
+int collect_garbage(const std::string& state_root, bool orphan_cgroups) {
+    const std::string* root = &state_root;
+    int cleaned = 0;
+    auto ids = sandbox::list_sandbox_ids(*root);
+    for (const auto& id : ids) {
+        auto record = sandbox::read_record(*root, id);
+        if (!record) {
+            // No record: either being created now or abandoned mid-create; only the latter
+            // is old.
+            struct stat st {};
+            std::string dir = sandbox::sandbox_dir(*root, id);
+            if (::stat(dir.c_str(), &st) == 0 &&
+                sandbox::now_ms() / 1000 > std::uint64_t(st.st_mtime) + 60) {
+                sandbox::SandboxRecord stub;
+                stub.id = id;
+                sandbox::remove_state(*root, stub);
+                ++cleaned;
+            }
+            continue;
+        }
+        auto pidfd = sandbox::open_agent_pidfd(*record);
+        if (pidfd) {
+            ::close(*pidfd);
+            continue;
+        }
+        SandboxResources dead;
+        dead.root = *root;
+        dead.record = std::move(*record);
+        if (auto group = open_group(dead.record); group) dead.group = std::move(*group);
+        dead.release();
+        ++cleaned;
+    }
+    // Groups whose state directory is gone (a crash between the two removals). Only on an
+    // explicit gc: another state root (SOULBOX_STATE_DIR) may own groups we do not know.
+    for (const auto& id : orphan_cgroups ? cgroups().list() : std::vector<std::string>{}) {
+        struct stat st {};
+        if (::stat(sandbox::sandbox_dir(*root, id).c_str(), &st) == 0) continue;
+        if (auto group = cgroups().open(id); group && (*group)->destroy()) ++cleaned;
+    }
+    ns::collect_stale_id_slots(*root);
+    return cleaned;
+}
+
+} // namespace
+
+void SandboxResources::release() {
+    std::call_once(released, [this] {
+        if (is_parent && pidfd) {
+            siginfo_t info{};
+            ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info,
+                     WEXITED | __WALL | WNOHANG);
+        }
+        if (group) {
+            (void)group->kill_all();
+            (void)group->destroy();
+        }
+        sandbox::remove_state(root, record);
+    });
+}
+
+Sandbox::Sandbox(std::shared_ptr<State> state) : state_(std::move(state)) {}
+Sandbox::Sandbox(Sandbox&& other) noexcept : state_(std::move(other.state_)) {}
+Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
+    state_ = std::move(other.state_);
+    return *this;
+}
+Sandbox::~Sandbox() = default;
+
+const std::string& Sandbox::id() const {
+    static const std::string none;
+    return state_ ? state_->resources->record.id : none;
+}
+
+Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
+    if (auto s = validate_options(options); !s) return std::unexpected(s.error());
+    auto root = sandbox::state_root();
+    if (!root) return std::unexpected(root.error());
+    collect_garbage(*root, false); // what a crashed process left behind goes first
+
+    auto resources = std::make_shared<SandboxResources>();
+    resources->root = *root;
+    resources->is_parent = true;
+    auto& record = resources->record;
+    record.id = sandbox::new_sandbox_id();
+    record.template_name = options.template_name;
+    record.metadata = options.metadata;
+    std::string dir = sandbox::sandbox_dir(*root, record.id);
+    if (::mkdir(dir.c_str(), 0700) != 0) return std::unexpected(sys_error("create " + dir));
+    // From here on every failure must release what was taken.
+    auto fail = [&](Error error) -> Result<Sandbox> {
+        resources->release();
+        return std::unexpected(std::move(error.context("create sandbox")));
+    };
+
+    auto limits = resolve_limits(options.limits, record.limits);
+    if (!limits) return fail(limits.error());
+    auto ids = ns::allocate_id_mapping(*root, record.id);
+    if (!ids) return fail(ids.error());
+    record.id_slot = ids->slot;
+    record.rootless = ids->rootless;
+    if (record.limits.cgroup != "none") {
+        auto group = cgroups().create(record.id, *limits);
+        if (!group) return fail(group.error());
+        resources->group = std::move(*group);
+    }
+    auto listener = listen_on(sandbox::control_socket_path(*root, record.id));
+    if (!listener) return fail(listener.error());
+    auto seccomp_fd = seccomp::default_policy_memfd();
+    if (!seccomp_fd) return fail(seccomp_fd.error());
+
+    sandbox::LaunchPlan plan;
+    plan.ids = *ids;
+    cgroup::Group* group = resources->group.get();
+    if (group && group->clone_fd() >= 0)
+        plan.cgroup_fd = group->clone_fd();
+    else if (group)
+        plan.place_child = [group](pid_t pid) { return group->add_process(pid); };
+    auto agent = sandbox::launch_agent(plan);
+    if (!agent) return fail(agent.error());
+    resources->pidfd = std::move(agent->pidfd);
+    record.agent_pid = agent->pid;
+    record.agent_start_time = sandbox::process_start_time(agent->pid);
+    record.started_at_ms = sandbox::now_ms();
+    record.end_at_ms = options.timeout.count() ? record.started_at_ms +
+                                                     std::uint64_t(options.timeout.count()) * 1000
+                                               : 0;
+
+    Message setup(Op::setup, 0);
+    setup.add(Field::sandbox_id, record.id);
+    setup.add(Field::hostname, options.hostname.empty() ? "sandbox" : options.hostname);
+    setup.add_u64(Field::sandbox_uid, ns::kSandboxUserId);
+    setup.add_u64(Field::sandbox_gid, ns::kSandboxUserId);
+    setup.add_u64(Field::rootless, record.rootless);
+    setup.add_u64(Field::disk_bytes, record.limits.disk_bytes);
+    setup.add_u64(Field::deadline_ms, record.end_at_ms);
+    for (const auto& [k, v] : options.envs) setup.add(Field::env, k + "=" + v);
+    setup.add_fd(std::move(*listener));
+    setup.add_fd(UniqueFd(::fcntl(*seccomp_fd, F_DUPFD_CLOEXEC, 0)));
+    auto kill_agent = [&] {
+        ::syscall(SYS_pidfd_send_signal, resources->pidfd.get(), SIGKILL, nullptr, 0);
+        pidfd_exited(resources->pidfd.get(), 5000);
+    };
+    if (auto s = protocol::send_message(agent->socket.get(), std::move(setup)); !s) {
+        kill_agent();
+        return fail(s.error());
+    }
+    protocol::Reader reader;
+    auto ready = protocol::receive_message(agent->socket.get(), reader, kSetupTimeoutMs);
+    if (!ready || ready->op() != Op::ready) {
+        kill_agent();
+        Error error = !ready ? ready.error()
+                      : ready->error() ? *ready->error()
+                                       : make_error(Errc::protocol, "unexpected agent reply");
+        if (error.code == Errc::not_running) error.message = "sandbox agent exited during setup";
+        return fail(error.context("sandbox setup"));
+    }
+    if (auto s = sandbox::write_record(*root, record); !s) {
+        kill_agent();
+        return fail(s.error());
+    }
+    auto channel = sandbox::Channel::open(std::move(agent->socket));
+    if (!channel) {
+        kill_agent();
+        return fail(channel.error());
+    }
+    watch_for_exit(resources);
+    auto state = std::make_shared<State>();
+    state->resources = std::move(resources);
+    state->channel = std::move(*channel);
+    return Sandbox(std::move(state));
+}
+
+Result<Sandbox> Sandbox::connect(std::string_view id) {
+    if (auto s = sandbox::validate_sandbox_id(id); !s) return std::unexpected(s.error());
+    auto root = sandbox::state_root();
+    if (!root) return std::unexpected(root.error());
+    auto record = sandbox::read_record(*root, std::string(id));
+    if (!record) return std::unexpected(record.error());
+    auto pidfd = sandbox::open_agent_pidfd(*record);
+    if (!pidfd) return std::unexpected(pidfd.error());
+    auto resources = std::make_shared<SandboxResources>();
+    resources->root = *root;
+    resources->pidfd.reset(*pidfd);
+    resources->record = std::move(*record);
+    auto group = open_group(resources->record);
+    if (!group) return std::unexpected(group.error());
+    resources->group = std::move(*group);
+    auto socket = connect_to(sandbox::control_socket_path(*root, resources->record.id));
+    if (!socket) return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
+    auto channel = sandbox::Channel::open(std::move(*socket));
+    if (!channel) return std::unexpected(channel.error());
+    auto state = std::make_shared<State>();
+    state->resources = std::move(resources);
+    state->channel = std::move(*channel);
+    return Sandbox(std::move(state));
+}
+
+Status Sandbox::kill() {
+    if (!state_) return std::unexpected(invalid("sandbox object was moved from"));
+    auto& res = *state_->resources;
+    if (pidfd_exited(res.pidfd.get(), 0)) {
+        res.release();
+        return std::unexpected(make_error(Errc::not_running, "sandbox " + res.record.id +
+                                                                 " is not running"));
+    }
+    // SIGKILL to PID 1 of the namespace takes every process in it down with it.
+    if (::syscall(SYS_pidfd_send_signal, res.pidfd.get(), SIGKILL, nullptr, 0) != 0 &&
+        errno != ESRCH)
+        return std::unexpected(sys_error("kill sandbox agent"));
+    if (!pidfd_exited(res.pidfd.get(), 10000))
+        return std::unexpected(make_error(Errc::timeout, "sandbox did not exit after SIGKILL"));
+    res.release();
+    return {};
+}
+
+bool Sandbox::is_running() const {
+    return state_ && !pidfd_exited(state_->resources->pidfd.get(), 0);
+}
+
+Result<SandboxInfo> Sandbox::info() const {
+    if (!state_) return std::unexpected(invalid("sandbox object was moved from"));
+    const auto& res = *state_->resources;
+    // Another process may have changed the timeout: the state file is the shared truth.
+    auto record = sandbox::read_record(res.root, res.record.id);
+    std::lock_guard lock(state_->record_mutex);
+    return sandbox::to_info(record ? *record : res.record, is_running());
+}
+
+Status Sandbox::set_timeout(std::chrono::seconds timeout) {
+    if (!state_) return std::unexpected(invalid("sandbox object was moved from"));
+    if (timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0 seconds"));
+    auto& res = *state_->resources;
+    std::uint64_t deadline =
+        timeout.count() ? sandbox::now_ms() + std::uint64_t(timeout.count()) * 1000 : 0;
+    Message request(Op::set_timeout, 0);
+    request.add_u64(Field::deadline_ms, deadline);
+    auto reply = state_->channel->request(std::move(request));
+    if (!reply) return std::unexpected(reply.error());
+    std::lock_guard lock(state_->record_mutex);
+    auto record = sandbox::read_record(res.root, res.record.id);
+    if (record) res.record = std::move(*record);
+    res.record.end_at_ms = deadline;
+    return sandbox::write_record(res.root, res.record);
+}
+
+Result<std::vector<SandboxInfo>> Sandbox::list() {
+    auto root = sandbox::state_root();
+    if (!root) return std::unexpected(root.error());
+    collect_garbage(*root, false);
+    std::vector<SandboxInfo> out;
+    for (const auto& id : sandbox::list_sandbox_ids(*root)) {
+        auto record = sandbox::read_record(*root, id);
+        if (!record) continue; // being created right now
+        auto pidfd = sandbox::open_agent_pidfd(*record);
+        if (!pidfd) continue;
+        ::close(*pidfd);
+        out.push_back(sandbox::to_info(*record, true));
+    }
+    return out;
+}
+
+Result<int> Sandbox::gc() {
+    auto root = sandbox::state_root();
+    if (!root) return std::unexpected(root.error());
+    return collect_garbage(*root, true);
+}
+
+} // namespace soulbox
