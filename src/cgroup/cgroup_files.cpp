@@ -286,7 +286,6 @@ Status signal_all(const std::string& procs_file) {
 
 Status kill_all_in(const std::string& procs_file, const FreezeControl& freeze,
                    const WaitForChange& wait) {
-    return {};
     // A frozen group cannot fork while we read and signal it. v1 frozen tasks only act on SIGKILL
     // once thawed, so signal then thaw before waiting.
     if (!freeze.file.empty() && path_exists(freeze.file) &&

@@ -24,8 +24,8 @@ struct Invocation {
     std::optional<std::chrono::seconds> timeout;
     // --env: the command's environment for run and exec, the sandbox's for create.
     StringMap envs;
-    std::string cwd;           // run, exec; empty = the user's home
-    std::string user = "user"; // run, exec
+    std::string cwd;               // run, exec; empty = the user's home
+    std::string user = "user";     // run, exec
     std::vector<std::string> argv; // the command after "--" (run, exec)
 };
 

@@ -47,7 +47,9 @@ Applied apply_disk(Invocation& inv, std::string_view v) {
 Applied apply_timeout(Invocation& inv, std::string_view v) {
     return store(inv.timeout, parse_seconds(v));
 }
-Applied apply_env(Invocation& inv, std::string_view v) { return apply_pair(inv.envs, v); }
+Applied apply_env(Invocation& inv, std::string_view v) {
+    return apply_pair(inv.envs, v);
+}
 Applied apply_metadata(Invocation& inv, std::string_view v) {
     return apply_pair(inv.sandbox.metadata, v);
 }
@@ -71,8 +73,7 @@ constexpr std::array kCommands{
                 "run a command in a new sandbox, then remove the sandbox"},
     CommandSpec{"create", Command::create, kCreateBit, false, false,
                 "start a sandbox and print its id"},
-    CommandSpec{"exec", Command::exec, kExecBit, true, true,
-                "run a command in a running sandbox"},
+    CommandSpec{"exec", Command::exec, kExecBit, true, true, "run a command in a running sandbox"},
     CommandSpec{"ls", Command::ls, kLsBit, false, false, "list running sandboxes"},
     CommandSpec{"info", Command::info, kInfoBit, true, false, "show one sandbox"},
     CommandSpec{"kill", Command::kill, kKillBit, true, false, "stop a sandbox"},
@@ -88,8 +89,7 @@ constexpr std::array kOptions{
     OptionSpec{"--memory", "BYTES", kSandboxCommands,
                "memory limit, e.g. 512M (K/M/G/T = binary units; 0 = unlimited)", apply_memory},
     OptionSpec{"--pids", "N", kSandboxCommands, "process limit (0 = unlimited)", apply_pids},
-    OptionSpec{"--cpus", "F", kSandboxCommands, "CPU cores, e.g. 0.5 (0 = unlimited)",
-               apply_cpus},
+    OptionSpec{"--cpus", "F", kSandboxCommands, "CPU cores, e.g. 0.5 (0 = unlimited)", apply_cpus},
     OptionSpec{"--disk", "BYTES", kSandboxCommands, "writable disk size, e.g. 1G", apply_disk},
     OptionSpec{"--timeout", "S", kRunBit,
                "command timeout and sandbox lifetime in seconds (default 300; 0 = none)",
@@ -98,10 +98,10 @@ constexpr std::array kOptions{
                apply_timeout},
     OptionSpec{"--timeout", "S", kExecBit, "command timeout in seconds (default 0 = none)",
                apply_timeout},
-    OptionSpec{"--env", "K=V", kProcessCommands, "environment variable for the command",
-               apply_env, true},
-    OptionSpec{"--env", "K=V", kCreateBit, "environment variable for every process",
-               apply_env, true},
+    OptionSpec{"--env", "K=V", kProcessCommands, "environment variable for the command", apply_env,
+               true},
+    OptionSpec{"--env", "K=V", kCreateBit, "environment variable for every process", apply_env,
+               true},
     OptionSpec{"--metadata", "K=V", kCreateBit, "metadata shown by ls and info", apply_metadata,
                true},
     OptionSpec{"--cwd", "DIR", kProcessCommands, "working directory (default: the user's home)",
@@ -109,15 +109,18 @@ constexpr std::array kOptions{
     OptionSpec{"--user", "U", kProcessCommands, "'user' (uid 1000, the default) or 'root'",
                apply_user},
     OptionSpec{"--json", "", kRunBit | kExecBit,
-               "print one JSON object with the output and status instead of streaming",
-               apply_json},
+               "print one JSON object with the output and status instead of streaming", apply_json},
     OptionSpec{"--json", "", kLsBit | kInfoBit, "print JSON", apply_json},
 };
 
 } // namespace
 
-std::span<const CommandSpec> command_table() { return kCommands; }
-std::span<const OptionSpec> option_table() { return kOptions; }
+std::span<const CommandSpec> command_table() {
+    return kCommands;
+}
+std::span<const OptionSpec> option_table() {
+    return kOptions;
+}
 
 const CommandSpec* find_command(std::string_view name) {
     for (const auto& spec : kCommands)

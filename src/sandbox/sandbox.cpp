@@ -154,46 +154,35 @@ Result<std::unique_ptr<cgroup::Group>> open_group(const sandbox::SandboxRecord& 
     return group;
 }
 
-int collect_garbage(const std::string& state_root, bool orphan_cgroups) {
-    const std::string* root = &state_root;
+// Release what dead sandboxes of this state root left behind. Only ids found in the root are
+// touched: another root (SOULBOX_STATE_DIR) may own cgroups that look the same.
+int collect_garbage(const std::string& root) {
     int cleaned = 0;
-    auto ids = sandbox::list_sandbox_ids(*root);
-    for (const auto& id : ids) {
-        auto record = sandbox::read_record(*root, id);
-        if (!record) {
-            // No record: either being created now or abandoned mid-create; only the latter
-            // is old.
-            struct stat st {};
-            std::string dir = sandbox::sandbox_dir(*root, id);
-            if (::stat(dir.c_str(), &st) == 0 &&
-                sandbox::now_ms() / 1000 > std::uint64_t(st.st_mtime) + 60) {
-                sandbox::SandboxRecord stub;
-                stub.id = id;
-                sandbox::remove_state(*root, stub);
-                ++cleaned;
-            }
-            continue;
-        }
-        auto pidfd = sandbox::open_agent_pidfd(*record);
-        if (pidfd) {
-            ::close(*pidfd);
-            continue;
-        }
+    for (const auto& id : sandbox::list_sandbox_ids(root)) {
         SandboxResources dead;
-        dead.root = *root;
-        dead.record = std::move(*record);
-        if (auto group = open_group(dead.record); group) dead.group = std::move(*group);
+        dead.root = root;
+        auto record = sandbox::read_record(root, id);
+        if (record) {
+            auto pidfd = sandbox::open_agent_pidfd(*record);
+            if (pidfd) {
+                ::close(*pidfd);
+                continue;
+            }
+            dead.record = std::move(*record);
+        } else {
+            // No record: being created right now, or abandoned by a crash during create;
+            // only the latter is old. Its cgroup, if it got one, carries the same id.
+            struct stat st {};
+            if (::stat(sandbox::sandbox_dir(root, id).c_str(), &st) != 0 ||
+                sandbox::now_ms() / 1000 < std::uint64_t(st.st_mtime) + 60)
+                continue;
+            dead.record.id = id;
+        }
+        if (auto group = cgroups().open(id); group) dead.group = std::move(*group);
         dead.release();
         ++cleaned;
     }
-    // Groups whose state directory is gone (a crash between the two removals). Only on an
-    // explicit gc: another state root (SOULBOX_STATE_DIR) may own groups we do not know.
-    for (const auto& id : orphan_cgroups ? cgroups().list() : std::vector<std::string>{}) {
-        struct stat st {};
-        if (::stat(sandbox::sandbox_dir(*root, id).c_str(), &st) == 0) continue;
-        if (auto group = cgroups().open(id); group && (*group)->destroy()) ++cleaned;
-    }
-    ns::collect_stale_id_slots(*root);
+    ns::collect_stale_id_slots(root);
     return cleaned;
 }
 
@@ -231,7 +220,7 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     if (auto s = validate_options(options); !s) return std::unexpected(s.error());
     auto root = sandbox::state_root();
     if (!root) return std::unexpected(root.error());
-    collect_garbage(*root, false); // what a crashed process left behind goes first
+    collect_garbage(*root); // what a crashed process left behind goes first
 
     auto resources = std::make_shared<SandboxResources>();
     resources->root = *root;
@@ -370,7 +359,10 @@ Status Sandbox::kill() {
 }
 
 bool Sandbox::is_running() const {
-    return state_ && !pidfd_exited(state_->resources->pidfd.get(), 0);
+    // The agent's socket closes as it starts exiting, a moment before its pidfd reports the
+    // exit (the kernel first tears down the pid namespace): either one means it has ended.
+    return state_ && !state_->channel->closed() &&
+           !pidfd_exited(state_->resources->pidfd.get(), 0);
 }
 
 Result<SandboxInfo> Sandbox::info() const {
@@ -402,7 +394,7 @@ Status Sandbox::set_timeout(std::chrono::seconds timeout) {
 Result<std::vector<SandboxInfo>> Sandbox::list() {
     auto root = sandbox::state_root();
     if (!root) return std::unexpected(root.error());
-    collect_garbage(*root, false);
+    collect_garbage(*root);
     std::vector<SandboxInfo> out;
     for (const auto& id : sandbox::list_sandbox_ids(*root)) {
         auto record = sandbox::read_record(*root, id);
@@ -418,7 +410,7 @@ Result<std::vector<SandboxInfo>> Sandbox::list() {
 Result<int> Sandbox::gc() {
     auto root = sandbox::state_root();
     if (!root) return std::unexpected(root.error());
-    return collect_garbage(*root, true);
+    return collect_garbage(*root);
 }
 
 } // namespace soulbox

@@ -119,11 +119,15 @@ class EnvOverride {
     std::optional<std::string> old_;
 };
 
-// Kills and removes a test's group even when a check fails midway.
+// Kills and removes a test's group even when a check fails midway. It signals the listed
+// processes itself first, so a broken kill_all() cannot leak test processes.
 struct GroupCleanup {
     Group* group;
     ~GroupCleanup() {
         if (group == nullptr) return;
+        std::istringstream procs(slurp(group->path() + "/cgroup.procs"));
+        for (pid_t pid; procs >> pid;)
+            ::kill(pid, SIGKILL);
         (void)group->kill_all();
         (void)group->destroy();
     }
@@ -397,6 +401,7 @@ TEST_CASE("cgroup: destroy removes the directories and is idempotent") {
     const std::string id = unique_id();
     auto group = manager->create(id, {.memory_bytes = 64 << 20, .pids = 10, .cpus = 1});
     REQUIRE_MESSAGE(group, (group ? "" : group.error().describe()));
+    GroupCleanup cleanup{group->get()}; // only acts if a check below fails
     const auto dirs = possible_dirs(*manager, id);
     for (const auto& dir : dirs)
         CHECK(exists(dir));

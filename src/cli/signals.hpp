@@ -1,0 +1,36 @@
+// Terminating signals (SIGINT, SIGTERM, SIGHUP, SIGPIPE) for the CLI. They are blocked in
+// every thread and taken by one watcher thread, so a command can react with blocking library
+// calls (kill the sandbox, forward the signal to the process) rather than from a handler.
+#pragma once
+
+#include <functional>
+
+namespace soulbox::cli {
+
+// What to do when a signal arrives; runs on the watcher thread. Without one, the CLI exits
+// at once with 128 + the signal number, as if the signal's default action had run.
+using SignalAction = std::function<void(int signal)>;
+
+// Call first in main, before any library call starts a thread (threads inherit the mask).
+// Returns false if the watcher could not start; signals then keep their default actions.
+bool start_signal_watcher();
+
+// Replace the action. Signals that arrived while held are passed to the new action (or exit)
+// now, on the calling thread. Waits until an action already running has returned, so its
+// captures may be destroyed once this returns.
+void set_signal_action(SignalAction action);
+
+// Remember signals instead of acting on them, until the next set_signal_action(): for the
+// moment in which there is a sandbox being made but nothing yet to kill.
+void hold_signals();
+
+// Return once no action is running. An action that ends the process (run's "kill the sandbox
+// and exit") must win over main reporting a result that the action itself caused.
+void wait_for_signal_action();
+
+// Treat a write to a closed stdout/stderr like SIGPIPE (once): the streamed output has no
+// reader any more, so the command should end as a shell pipeline's would. Safe to call from
+// the library's event-loop thread.
+void raise_broken_pipe();
+
+} // namespace soulbox::cli
