@@ -73,6 +73,7 @@ class StateDir {
 
     CliProcess spawn(const std::vector<std::string>& args) const;
     CliResult run(const std::vector<std::string>& args) const;
+    const std::string& path() const { return path_; }
 
   private:
     std::string path_;
@@ -393,11 +394,34 @@ TEST_CASE("exec and kill of an unknown sandbox fail") {
     check_one_error_line(bad_id);
 }
 
-TEST_CASE("gc reports how many stale sandboxes it removed") {
+TEST_CASE("gc cleans up after a sandbox whose host process and agent died without cleanup") {
     StateDir dir;
-    auto r = dir.run({"gc"});
-    CHECK(r.exit_code == 0);
-    CHECK(r.out.starts_with("removed "));
+    CHECK(dir.run({"gc"}).out == "removed 0\n");
+    // `create` exits at once: nothing on the host watches this sandbox any more.
+    auto created = dir.run({"create"});
+    REQUIRE(created.exit_code == 0);
+    std::string id = split_lines(created.out).at(0);
+    std::string state = dir.path() + "/" + id;
+    simdjson::dom::parser parser;
+    simdjson::dom::element record;
+    REQUIRE(parser.load(state + "/sandbox.json").get(record) == simdjson::SUCCESS);
+    int64_t agent = 0;
+    REQUIRE(record["agent_pid"].get(agent) == simdjson::SUCCESS);
+    std::string_view cgroup_kind;
+    REQUIRE(record["limits"]["cgroup"].get(cgroup_kind) == simdjson::SUCCESS);
+    std::string cgroup = "/sys/fs/cgroup/memory/soulbox/" + id;
+    struct stat st {};
+    bool v1_group = cgroup_kind == "v1";
+    if (v1_group) CHECK(::stat(cgroup.c_str(), &st) == 0);
+
+    // A crash: the agent dies with no one to clean up after it.
+    REQUIRE(::kill(static_cast<pid_t>(agent), SIGKILL) == 0);
+    auto gc = dir.run({"gc"});
+    CHECK(gc.exit_code == 0);
+    CHECK(gc.out == "removed 1\n");
+    CHECK(::stat(state.c_str(), &st) != 0);
+    if (v1_group) CHECK(::stat(cgroup.c_str(), &st) != 0);
+    CHECK(dir.run({"ls", "--json"}).out == "[]\n");
 }
 
 TEST_CASE("limits given on the command line are applied exactly") {

@@ -1,0 +1,660 @@
+// soulbox_bench: SoulBox next to bwrap, unshare and plain posix_spawn, all timed the same way
+// from this one program. Prints one table (p50, p99, ratios) and the targets.
+// benchmarks/run.sh builds and runs it; benchmarks/RESULTS.md holds a run and its analysis.
+//
+//   soulbox_bench [--iters N] [--exec-iters N] [--bytes N] [--reps N] [--idle N]
+//                 [--density-cap N] [--density-seconds S] [--only cold,exec,throughput,memory,density]
+//
+// Everything runs as root in a private state directory, /tmp/soulbox-bench-<pid>, so no other
+// sandbox on the host is touched; every sandbox created is killed, also when a step fails.
+#include "io/event_loop.hpp"
+#include "soulbox/soulbox.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <spawn.h>
+#include <stdexcept>
+#include <string>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <time.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using namespace std::chrono_literals;
+using soulbox::Sandbox;
+using Argv = std::vector<std::string>;
+
+// ============================== utilities ==============================
+
+struct Failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+double now_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+template <class T> T check(soulbox::Result<T> r, const std::string& what) {
+    if (!r) throw Failure(what + ": " + r.error().describe());
+    return std::move(*r);
+}
+
+// Sandboxes that must die whatever happens: ~Fleet kills what is left (also while unwinding).
+class Fleet {
+public:
+    Fleet() = default;
+    Fleet(const Fleet&) = delete;
+    Fleet& operator=(const Fleet&) = delete;
+    ~Fleet() { kill_all(); }
+    Sandbox& add(Sandbox s) { return sandboxes_.emplace_back(std::move(s)); }
+    std::size_t size() const { return sandboxes_.size(); }
+    std::vector<Sandbox>& all() { return sandboxes_; }
+    void kill_all() {
+        for (auto& s : sandboxes_) (void)s.kill();
+        sandboxes_.clear();
+    }
+
+private:
+    std::vector<Sandbox> sandboxes_;
+};
+
+soulbox::SandboxOptions sandbox_options() {
+    soulbox::SandboxOptions o;
+    o.timeout = 600s; // a crashed benchmark leaves nothing behind for long
+    return o;
+}
+
+// posix_spawnp with stdin/stderr on /dev/null and stdout on `out_fd` (or /dev/null).
+pid_t spawn(const Argv& argv, int out_fd = -1, char** envp = environ) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (out_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    else
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw Failure("posix_spawn " + argv[0] + ": " + std::strerror(rc));
+    return pid;
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) throw Failure(std::string("waitpid: ") + std::strerror(errno));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// One timed run of a host command: posix_spawn + waitpid, in ms. It must exit 0.
+double time_spawn(const Argv& argv) {
+    double t0 = now_ms();
+    int rc = wait_exit(spawn(argv));
+    double t = now_ms() - t0;
+    if (rc != 0) throw Failure(argv[0] + " exited with " + std::to_string(rc));
+    return t;
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// "Key:   123 kB" lines of /proc files, in kB; 0 if absent.
+std::uint64_t proc_kb(const std::string& text, const std::string& key) {
+    auto at = text.find("\n" + key + ":");
+    if (at == std::string::npos && text.rfind(key + ":", 0) == 0) at = 0;
+    else if (at != std::string::npos) ++at;
+    else return 0;
+    return std::strtoull(text.c_str() + at + key.size() + 1, nullptr, 10);
+}
+
+std::uint64_t read_u64(const std::string& path) {
+    return std::strtoull(read_text(path).c_str(), nullptr, 10);
+}
+
+std::size_t count_dir(const std::string& path) {
+    std::error_code ec;
+    auto it = std::filesystem::directory_iterator(path, ec);
+    return ec ? 0 : static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
+}
+
+// ============================== statistics and the table ==============================
+
+struct Stats {
+    double p50 = 0, p99 = 0, mean = 0;
+    std::size_t n = 0;
+};
+
+Stats stats(std::vector<double> v) {
+    Stats s;
+    s.n = v.size();
+    if (v.empty()) return s;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { // nearest rank
+        auto rank = static_cast<std::size_t>(std::ceil(p * double(v.size())));
+        return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+    };
+    s.p50 = pct(0.50);
+    s.p99 = pct(0.99);
+    for (double x : v) s.mean += x / double(v.size());
+    return s;
+}
+
+struct Row {
+    std::string section, variant;
+    double p50, p99;
+    std::string unit, ratio;
+};
+
+struct Target {
+    std::string what, got;
+    bool met;
+};
+
+std::vector<Row> rows;
+std::vector<Target> targets;
+std::vector<std::string> notes;
+
+[[gnu::format(printf, 1, 2)]] std::string fmt(const char* format, ...) {
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    return buf;
+}
+
+void add_row(const std::string& section, const std::string& variant, const Stats& s,
+             const std::string& unit, const std::string& ratio = "") {
+    rows.push_back({section, variant, s.p50, s.p99, unit, ratio});
+    std::fprintf(stderr, "  %-14s %-44s p50 %9.3f  p99 %9.3f %s %s\n", section.c_str(),
+                 variant.c_str(), s.p50, s.p99, unit.c_str(), ratio.c_str());
+}
+
+void print_table() {
+    std::printf("\n%-16s %-46s %10s %10s  %-6s %s\n", "benchmark", "variant", "p50", "p99", "unit",
+                "ratio");
+    std::printf("%s\n", std::string(110, '-').c_str());
+    std::string last;
+    for (const auto& r : rows) {
+        std::printf("%-16s %-46s %10.3f %10.3f  %-6s %s\n",
+                    r.section == last ? "" : r.section.c_str(), r.variant.c_str(), r.p50, r.p99,
+                    r.unit.c_str(), r.ratio.c_str());
+        last = r.section;
+    }
+    std::printf("\ntargets:\n");
+    for (const auto& t : targets)
+        std::printf("  %-40s %-36s %s\n", t.what.c_str(), t.got.c_str(), t.met ? "MET" : "MISSED");
+    if (!notes.empty()) std::printf("\nnotes:\n");
+    for (const auto& n : notes) std::printf("  - %s\n", n.c_str());
+    std::fflush(stdout);
+}
+
+// ============================== 1. cold start ==============================
+
+void bench_cold(int iters) {
+    std::fprintf(stderr, "[1] cold start: %d iterations of each, interleaved\n", iters);
+    const Argv bwrap{"bwrap",    "--unshare-all",     "--die-with-parent", "--ro-bind", "/usr",
+                     "/usr",     "--symlink",         "usr/lib64",         "/lib64",    "--symlink",
+                     "usr/lib",  "/lib",              "--symlink",         "usr/bin",   "/bin",
+                     "--proc",   "/proc",             "--dev",             "/dev",      "--tmpfs",
+                     "/tmp",     "true"};
+    Argv unshare{"unshare", "-pfmnui", "--mount-proc", "true"};
+    if (wait_exit(spawn(unshare)) != 0) {
+        unshare = {"unshare", "-pfmnui", "true"};
+        notes.push_back("unshare --mount-proc failed here; measured unshare -pfmnui true");
+    }
+    const Argv plain{"/bin/true"};
+
+    std::vector<double> sb_total, sb_create, sb_run, sb_kill, t_bwrap, t_unshare, t_spawn;
+    auto soulbox_once = [&](bool record) {
+        Fleet fleet;
+        double t0 = now_ms();
+        Sandbox& sbx = fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+        double t1 = now_ms();
+        auto result = check(sbx.commands().run(Argv{"true"}), "run true");
+        double t2 = now_ms();
+        if (result.exit_code != 0) throw Failure("true exited with " + std::to_string(result.exit_code));
+        if (auto s = sbx.kill(); !s) throw Failure("kill: " + s.error().describe());
+        double t3 = now_ms();
+        if (!record) return;
+        sb_total.push_back(t3 - t0);
+        sb_create.push_back(t1 - t0);
+        sb_run.push_back(t2 - t1);
+        sb_kill.push_back(t3 - t2);
+    };
+    // Warm-up: the first create starts the event loop, detects cgroups and builds the agent memfd.
+    for (int i = 0; i < 5; ++i) {
+        soulbox_once(false);
+        time_spawn(bwrap);
+        time_spawn(unshare);
+        time_spawn(plain);
+    }
+    for (int i = 0; i < iters; ++i) {
+        // Rotate the order so that no variant always follows the same one.
+        for (int k = 0; k < 4; ++k) switch ((i + k) % 4) {
+            case 0: soulbox_once(true); break;
+            case 1: t_bwrap.push_back(time_spawn(bwrap)); break;
+            case 2: t_unshare.push_back(time_spawn(unshare)); break;
+            case 3: t_spawn.push_back(time_spawn(plain)); break;
+            }
+    }
+    Stats sb = stats(sb_total), bw = stats(t_bwrap);
+    const std::string sec = "1 cold start";
+    add_row(sec, "soulbox create+run(true)+kill", sb, "ms",
+            fmt("%.2fx bwrap (p50), %.2fx (p99)", sb.p50 / bw.p50, sb.p99 / bw.p99));
+    add_row(sec, "  of which Sandbox::create", stats(sb_create), "ms");
+    add_row(sec, "  of which commands().run({\"true\"})", stats(sb_run), "ms");
+    add_row(sec, "  of which Sandbox::kill", stats(sb_kill), "ms");
+    add_row(sec, "bwrap --unshare-all ... true", bw, "ms", "1.00x");
+    Stats un = stats(t_unshare), sp = stats(t_spawn);
+    add_row(sec, unshare.size() == 4 ? "unshare -pfmnui --mount-proc true" : "unshare -pfmnui true",
+            un, "ms", fmt("%.2fx bwrap", un.p50 / bw.p50));
+    add_row(sec, "posix_spawn /bin/true", sp, "ms", fmt("%.2fx bwrap", sp.p50 / bw.p50));
+    targets.push_back({"cold create <= 0.5x bwrap (p50)", fmt("%.2fx (%.2f ms", sb.p50 / bw.p50, sb.p50) +
+                                                              fmt(" vs %.2f ms)", bw.p50),
+                       sb.p50 <= 0.5 * bw.p50});
+}
+
+// ============================== 2. exec in a live sandbox ==============================
+
+void bench_exec(int iters) {
+    std::fprintf(stderr, "[2] exec in a live sandbox: %d iterations, interleaved\n", iters);
+    Fleet fleet;
+    Sandbox& sbx = fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+    std::vector<double> t_run, t_spawn;
+    auto run_once = [&] {
+        double t0 = now_ms();
+        auto r = check(sbx.commands().run(Argv{"/bin/true"}), "run /bin/true");
+        double t = now_ms() - t0;
+        if (r.exit_code != 0) throw Failure("/bin/true exited with " + std::to_string(r.exit_code));
+        return t;
+    };
+    for (int i = 0; i < 10; ++i) {
+        run_once();
+        time_spawn({"/bin/true"});
+    }
+    for (int i = 0; i < iters; ++i) {
+        if (i % 2) {
+            t_run.push_back(run_once());
+            t_spawn.push_back(time_spawn({"/bin/true"}));
+        } else {
+            t_spawn.push_back(time_spawn({"/bin/true"}));
+            t_run.push_back(run_once());
+        }
+    }
+    Stats r = stats(t_run), s = stats(t_spawn);
+    const std::string sec = "2 exec (live)";
+    add_row(sec, "soulbox commands().run({\"/bin/true\"})", r, "ms",
+            fmt("%.2fx spawn (p50), %.2fx (p99)", r.p50 / s.p50, r.p99 / s.p99));
+    add_row(sec, "posix_spawn /bin/true", s, "ms", "1.00x");
+    targets.push_back({"exec <= 1.3x posix_spawn (p50)",
+                       fmt("%.2fx (%.3f ms", r.p50 / s.p50, r.p50) + fmt(" vs %.3f ms)", s.p50),
+                       r.p50 <= 1.3 * s.p50});
+}
+
+// ============================== 3. stdout throughput ==============================
+
+// GB/s (1e9 bytes/s) of `head -c <bytes> /dev/zero` in a sandbox, counted by on_stdout.
+std::vector<double> sandbox_throughput(std::uint64_t bytes, int reps) {
+    Fleet fleet;
+    Sandbox& sbx = fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+    std::vector<double> out;
+    for (int i = 0; i < reps; ++i) {
+        std::atomic<std::uint64_t> seen{0};
+        soulbox::RunOptions o;
+        o.max_output_bytes = 0; // count only, store nothing
+        o.timeout = 300s;
+        o.on_stdout = [&seen](std::string_view chunk) {
+            seen.fetch_add(chunk.size(), std::memory_order_relaxed);
+        };
+        double t0 = now_ms();
+        auto r = check(sbx.commands().run(Argv{"head", "-c", std::to_string(bytes), "/dev/zero"}, o),
+                       "run head");
+        double t = now_ms() - t0;
+        if (r.exit_code != 0 || seen.load() != bytes)
+            throw Failure("head in sandbox: exit " + std::to_string(r.exit_code) + ", " +
+                          std::to_string(seen.load()) + " bytes seen");
+        out.push_back(double(bytes) / 1e9 / (t / 1e3));
+    }
+    return out;
+}
+
+// The same through a pipe read by this program (pipe_size 0 = the kernel's default 64 KiB).
+std::vector<double> host_throughput(std::uint64_t bytes, int reps, int pipe_size) {
+    std::vector<double> out;
+    std::vector<char> buf(256 << 10); // the event loop's chunk size
+    for (int i = 0; i < reps; ++i) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) throw Failure("pipe2");
+        if (pipe_size) ::fcntl(p[1], F_SETPIPE_SZ, pipe_size);
+        double t0 = now_ms();
+        pid_t pid = spawn({"head", "-c", std::to_string(bytes), "/dev/zero"}, p[1]);
+        ::close(p[1]);
+        std::uint64_t seen = 0;
+        ssize_t n;
+        while ((n = ::read(p[0], buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0) seen += static_cast<std::uint64_t>(n);
+        ::close(p[0]);
+        int rc = wait_exit(pid);
+        double t = now_ms() - t0;
+        if (rc != 0 || seen != bytes) throw Failure("host head: short read");
+        out.push_back(double(bytes) / 1e9 / (t / 1e3));
+    }
+    return out;
+}
+
+const char* backend_name() {
+    return soulbox::io::global_loop().backend() == soulbox::io::Backend::io_uring ? "io_uring"
+                                                                                   : "epoll";
+}
+
+// Child mode (--child-throughput): measure in this process and print "<backend> v1 v2 ...".
+int child_throughput(std::uint64_t bytes, int reps) {
+    auto v = sandbox_throughput(bytes, reps);
+    std::printf("%s", backend_name());
+    for (double x : v) std::printf(" %.6f", x);
+    std::printf("\n");
+    return 0;
+}
+
+// The event loop backend is chosen once per process, so SOULBOX_IO=epoll runs in a child.
+std::pair<std::string, std::vector<double>> epoll_throughput_in_child(std::uint64_t bytes, int reps) {
+    std::vector<std::string> env_strings{"SOULBOX_IO=epoll"};
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "SOULBOX_IO=", 11) != 0) env_strings.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) throw Failure("pipe2");
+    pid_t pid = spawn({"/proc/self/exe", "--child-throughput", std::to_string(bytes),
+                       std::to_string(reps)},
+                      p[1], envp.data());
+    ::close(p[1]);
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    if (wait_exit(pid) != 0) throw Failure("epoll throughput child failed");
+    std::istringstream in(text);
+    std::string backend;
+    in >> backend;
+    std::vector<double> v;
+    for (double x; in >> x;) v.push_back(x);
+    return {backend, v};
+}
+
+void bench_throughput(std::uint64_t bytes, int reps) {
+    std::fprintf(stderr, "[3] stdout throughput: %d x %llu bytes per variant\n", reps,
+                 static_cast<unsigned long long>(bytes));
+    // Throughput rows: p50 = median rep, p99 column = slowest rep.
+    auto row = [](const std::vector<double>& v) {
+        Stats s = stats(v);
+        s.p99 = *std::min_element(v.begin(), v.end());
+        return s;
+    };
+    const std::string sec = "3 throughput";
+    Stats host = row(host_throughput(bytes, reps, 0));
+    Stats host1m = row(host_throughput(bytes, reps, 1 << 20));
+    Stats uring = row(sandbox_throughput(bytes, reps));
+    std::string uring_name = backend_name();
+    auto [epoll_name, epoll_v] = epoll_throughput_in_child(bytes, reps);
+    Stats epoll = row(epoll_v);
+    add_row(sec, "soulbox on_stdout, loop: " + uring_name + " (default)", uring, "GB/s",
+            fmt("%.2fx host pipe", uring.p50 / host.p50));
+    add_row(sec, "soulbox on_stdout, loop: " + epoll_name + " (SOULBOX_IO=epoll)", epoll, "GB/s",
+            fmt("%.2fx host pipe", epoll.p50 / host.p50));
+    add_row(sec, "host head | read(), default 64 KiB pipe", host, "GB/s", "1.00x");
+    add_row(sec, "host head | read(), 1 MiB pipe (as agent)", host1m, "GB/s",
+            fmt("%.2fx host pipe", host1m.p50 / host.p50));
+    notes.push_back("throughput: p50 = median of " + std::to_string(reps) +
+                    " reps, p99 column = slowest rep; " + std::to_string(bytes) +
+                    " bytes per rep; GB = 1e9 bytes");
+    targets.push_back({"stdout >= 1 GB/s (" + uring_name + ")", fmt("%.2f GB/s", uring.p50),
+                       uring.p50 >= 1.0});
+    targets.push_back({"stdout >= 1 GB/s (" + epoll_name + ")", fmt("%.2f GB/s", epoll.p50),
+                       epoll.p50 >= 1.0});
+}
+
+// ============================== 4. memory of an idle sandbox ==============================
+
+// The sandbox's memory cgroup directory, from the agent's /proc/<pid>/cgroup ("" if none).
+std::string memory_cgroup_dir(pid_t pid) {
+    std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/cgroup"));
+    std::string unified;
+    for (std::string line; std::getline(in, line);) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (controllers == "memory") return "/sys/fs/cgroup/memory" + path;
+        if (controllers.empty() && line.rfind("0:", 0) == 0) unified = "/sys/fs/cgroup" + path;
+    }
+    return unified;
+}
+
+pid_t agent_pid(const std::string& state_dir, const std::string& id) {
+    std::string json = read_text(state_dir + "/" + id + "/sandbox.json");
+    auto at = json.find("\"agent_pid\":");
+    if (at == std::string::npos) throw Failure("no agent_pid in state of " + id);
+    return static_cast<pid_t>(std::strtol(json.c_str() + at + 12, nullptr, 10));
+}
+
+void bench_memory(const std::string& state_dir, int count) {
+    std::fprintf(stderr, "[4] memory: %d idle sandboxes\n", count);
+    std::string self_before = read_text("/proc/self/status");
+    std::size_t fds_before = count_dir("/proc/self/fd");
+    Fleet fleet;
+    for (int i = 0; i < count; ++i) fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+    std::this_thread::sleep_for(500ms); // let them settle into idle
+    std::string self_after = read_text("/proc/self/status");
+    std::size_t fds_after = count_dir("/proc/self/fd");
+
+    std::vector<double> pss, rss, cg, cg_kmem, cg_cache, nprocs;
+    bool v2 = false;
+    for (auto& sbx : fleet.all()) {
+        pid_t agent = agent_pid(state_dir, sbx.id());
+        std::string dir = memory_cgroup_dir(agent);
+        v2 = dir.find("/memory/") == std::string::npos;
+        // Every process of the sandbox: the members of its cgroup (the agent alone when idle).
+        std::vector<pid_t> pids;
+        std::istringstream procs(read_text(dir + "/cgroup.procs"));
+        for (pid_t p; procs >> p;) pids.push_back(p);
+        if (pids.empty()) pids.push_back(agent);
+        double pss_kb = 0, rss_kb = 0;
+        for (pid_t p : pids) {
+            std::string rollup = read_text("/proc/" + std::to_string(p) + "/smaps_rollup");
+            pss_kb += double(proc_kb(rollup, "Pss"));
+            rss_kb += double(proc_kb(rollup, "Rss"));
+        }
+        pss.push_back(pss_kb / 1024);
+        rss.push_back(rss_kb / 1024);
+        nprocs.push_back(double(pids.size()));
+        double usage = double(read_u64(dir + (v2 ? "/memory.current" : "/memory.usage_in_bytes")));
+        cg.push_back(usage / (1 << 20));
+        if (!v2) {
+            cg_kmem.push_back(double(read_u64(dir + "/memory.kmem.usage_in_bytes")) / (1 << 20));
+            std::string stat = "\n" + read_text(dir + "/memory.stat");
+            auto at = stat.find("\ncache ");
+            cg_cache.push_back(at == std::string::npos
+                                   ? 0
+                                   : double(std::strtoull(stat.c_str() + at + 7, nullptr, 10)) /
+                                         (1 << 20));
+        }
+    }
+    const std::string sec = "4 idle memory";
+    Stats p = stats(pss);
+    add_row(sec, "sandbox processes PSS (smaps_rollup)", p, "MiB", fmt("mean %.3f", p.mean));
+    add_row(sec, "sandbox processes RSS (smaps_rollup)", stats(rss), "MiB",
+            fmt("mean %.3f", stats(rss).mean));
+    Stats c = stats(cg);
+    add_row(sec, std::string("cgroup ") + (v2 ? "memory.current" : "memory.usage_in_bytes"), c,
+            "MiB", fmt("mean %.3f", c.mean));
+    if (!v2) {
+        add_row(sec, "  of which memory.kmem.usage_in_bytes", stats(cg_kmem), "MiB");
+        add_row(sec, "  of which memory.stat cache (tmpfs etc.)", stats(cg_cache), "MiB");
+    }
+    double host_kb = double(proc_kb(self_after, "VmRSS")) - double(proc_kb(self_before, "VmRSS"));
+    Stats host{host_kb / 1024 / count, host_kb / 1024 / count, 0, 1};
+    add_row(sec, "host process VmRSS growth per sandbox", host, "MiB", "(library side)");
+    notes.push_back(fmt("memory: %.0f process(es) per idle sandbox; %.1f host fds per sandbox; "
+                        "%d sandboxes alive at once",
+                        stats(nprocs).mean, (double(fds_after) - double(fds_before)) / count,
+                        count));
+    targets.push_back({"idle memory <= 2 MiB (PSS, mean)", fmt("%.2f MiB", p.mean), p.mean <= 2.0});
+    targets.push_back({"idle memory <= 2 MiB (cgroup, mean)", fmt("%.2f MiB", c.mean), c.mean <= 2.0});
+}
+
+// ============================== 5. density ==============================
+
+void bench_density(int cap, double seconds) {
+    std::fprintf(stderr, "[5] density: up to %d sandboxes or %.0f s\n", cap, seconds);
+    Fleet fleet;
+    std::vector<double> times;
+    double median20 = 0;
+    std::string reason;
+    double start = now_ms();
+    while (true) {
+        if (static_cast<int>(fleet.size()) >= cap) {
+            reason = "cap of " + std::to_string(cap) + " reached";
+            break;
+        }
+        if (now_ms() - start > seconds * 1e3) {
+            reason = fmt("time budget of %.0f s used", seconds);
+            break;
+        }
+        double t0 = now_ms();
+        auto s = Sandbox::create(sandbox_options());
+        double t = now_ms() - t0;
+        if (!s) {
+            reason = "create failed: " + s.error().describe();
+            break;
+        }
+        fleet.add(std::move(*s));
+        times.push_back(t);
+        if (times.size() == 20) median20 = stats(times).p50;
+        if (times.size() > 20 && t > 2 * median20) {
+            reason = "create #" + std::to_string(times.size()) + fmt(" took %.2f ms > 2x median", t) +
+                     fmt(" of the first 20 (%.2f ms)", median20);
+            break;
+        }
+        if (times.size() % 50 == 0)
+            std::fprintf(stderr, "  %zu alive, last 50 creates p50 %.2f ms\n", times.size(),
+                         stats({times.end() - 50, times.end()}).p50);
+    }
+    std::size_t alive = fleet.size();
+    double fill = now_ms() - start;
+    double t0 = now_ms();
+    fleet.kill_all();
+    double kill_ms = now_ms() - t0;
+    const std::string sec = "5 density";
+    add_row(sec, "create time, first 20", stats({times.begin(), times.begin() + std::min<std::size_t>(20, times.size())}), "ms");
+    if (times.size() > 20) add_row(sec, "create time, last 20", stats({times.end() - 20, times.end()}), "ms");
+    notes.push_back("density: " + std::to_string(alive) + " sandboxes alive at once; stopped: " +
+                    reason + fmt("; filled in %.1f s, ", fill / 1e3) +
+                    fmt("killed all in %.1f ms", kill_ms));
+    targets.push_back({"density (report only)", std::to_string(alive) + " alive", true});
+}
+
+// ============================== main ==============================
+
+struct Config {
+    int iters = 200, exec_iters = 500, reps = 5, idle = 20, density_cap = 500;
+    double density_seconds = 110;
+    std::uint64_t bytes = 1ull << 30;
+    std::string only = "cold,exec,throughput,memory,density";
+    bool wants(const char* what) const { return only.find(what) != std::string::npos; }
+};
+
+Config parse(int argc, char** argv) {
+    Config c;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) throw Failure("missing value after " + a);
+            return argv[++i];
+        };
+        if (a == "--iters") c.iters = std::stoi(next());
+        else if (a == "--exec-iters") c.exec_iters = std::stoi(next());
+        else if (a == "--bytes") c.bytes = std::stoull(next());
+        else if (a == "--reps") c.reps = std::stoi(next());
+        else if (a == "--idle") c.idle = std::stoi(next());
+        else if (a == "--density-cap") c.density_cap = std::stoi(next());
+        else if (a == "--density-seconds") c.density_seconds = std::stod(next());
+        else if (a == "--only") c.only = next();
+        else throw Failure("unknown argument " + a);
+    }
+    return c;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--child-throughput") {
+        try {
+            return child_throughput(std::stoull(argv[2]), std::stoi(argv[3]));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "soulbox_bench child: %s\n", e.what());
+            return 1;
+        }
+    }
+    // A private state root: never list, reuse or garbage-collect anyone else's sandboxes.
+    std::string state_dir = "/tmp/soulbox-bench-" + std::to_string(::getpid());
+    if (::mkdir(state_dir.c_str(), 0700) != 0) {
+        std::perror(state_dir.c_str());
+        return 1;
+    }
+    ::setenv("SOULBOX_STATE_DIR", state_dir.c_str(), 1);
+    // Hundreds of sandboxes hold a few descriptors each.
+    rlimit nofile{};
+    ::getrlimit(RLIMIT_NOFILE, &nofile);
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+
+    int rc = 0;
+    try {
+        Config c = parse(argc, argv);
+        if (c.wants("cold")) bench_cold(c.iters);
+        if (c.wants("exec")) bench_exec(c.exec_iters);
+        if (c.wants("throughput")) bench_throughput(c.bytes, c.reps);
+        if (c.wants("memory")) bench_memory(state_dir, c.idle);
+        if (c.wants("density")) bench_density(c.density_cap, c.density_seconds);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "soulbox_bench: %s\n", e.what());
+        rc = 1;
+    }
+    print_table();
+    (void)Sandbox::gc();
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir, ec);
+    return rc;
+}
