@@ -3,7 +3,8 @@
 // benchmarks/run.sh builds and runs it; benchmarks/RESULTS.md holds a run and its analysis.
 //
 //   soulbox_bench [--iters N] [--exec-iters N] [--bytes N] [--reps N] [--idle N]
-//                 [--density-cap N] [--density-seconds S] [--only cold,exec,throughput,memory,density]
+//                 [--density-cap N] [--density-seconds S] [--only
+//                 cold,exec,throughput,memory,density]
 //
 // Everything runs as root in a private state directory, /tmp/soulbox-bench-<pid>, so no other
 // sandbox on the host is touched; every sandbox created is killed, also when a step fails.
@@ -21,8 +22,8 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <spawn.h>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
@@ -69,7 +70,8 @@ public:
     std::size_t size() const { return sandboxes_.size(); }
     std::vector<Sandbox>& all() { return sandboxes_; }
     void kill_all() {
-        for (auto& s : sandboxes_) (void)s.kill();
+        for (auto& s : sandboxes_)
+            (void)s.kill();
         sandboxes_.clear();
     }
 
@@ -94,7 +96,8 @@ pid_t spawn(const Argv& argv, int out_fd = -1, char** envp = environ) {
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     pid_t pid = -1;
     int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp);
@@ -126,13 +129,16 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
-// "Key:   123 kB" lines of /proc files, in kB; 0 if absent.
-std::uint64_t proc_kb(const std::string& text, const std::string& key) {
-    auto at = text.find("\n" + key + ":");
-    if (at == std::string::npos && text.rfind(key + ":", 0) == 0) at = 0;
-    else if (at != std::string::npos) ++at;
-    else return 0;
-    return std::strtoull(text.c_str() + at + key.size() + 1, nullptr, 10);
+// The number after `key` in "Key:  123 kB" (/proc) or "key 123" (memory.stat) lines; 0 if absent.
+std::uint64_t keyed(const std::string& text, std::string_view key) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::string_view l(line);
+        if (l.substr(0, key.size()) != key || l.size() == key.size()) continue;
+        if (l[key.size()] != ':' && l[key.size()] != ' ') continue;
+        return std::strtoull(line.c_str() + key.size() + 1, nullptr, 10);
+    }
+    return 0;
 }
 
 std::uint64_t read_u64(const std::string& path) {
@@ -142,7 +148,8 @@ std::uint64_t read_u64(const std::string& path) {
 std::size_t count_dir(const std::string& path) {
     std::error_code ec;
     auto it = std::filesystem::directory_iterator(path, ec);
-    return ec ? 0 : static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
+    return ec ? 0
+              : static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
 }
 
 // ============================== statistics and the table ==============================
@@ -163,7 +170,8 @@ Stats stats(std::vector<double> v) {
     };
     s.p50 = pct(0.50);
     s.p99 = pct(0.99);
-    for (double x : v) s.mean += x / double(v.size());
+    for (double x : v)
+        s.mean += x / double(v.size());
     return s;
 }
 
@@ -213,7 +221,8 @@ void print_table() {
     for (const auto& t : targets)
         std::printf("  %-40s %-36s %s\n", t.what.c_str(), t.got.c_str(), t.met ? "MET" : "MISSED");
     if (!notes.empty()) std::printf("\nnotes:\n");
-    for (const auto& n : notes) std::printf("  - %s\n", n.c_str());
+    for (const auto& n : notes)
+        std::printf("  - %s\n", n.c_str());
     std::fflush(stdout);
 }
 
@@ -221,11 +230,14 @@ void print_table() {
 
 void bench_cold(int iters) {
     std::fprintf(stderr, "[1] cold start: %d iterations of each, interleaved\n", iters);
-    const Argv bwrap{"bwrap",    "--unshare-all",     "--die-with-parent", "--ro-bind", "/usr",
-                     "/usr",     "--symlink",         "usr/lib64",         "/lib64",    "--symlink",
-                     "usr/lib",  "/lib",              "--symlink",         "usr/bin",   "/bin",
-                     "--proc",   "/proc",             "--dev",             "/dev",      "--tmpfs",
-                     "/tmp",     "true"};
+    const Argv bwrap{"bwrap",     "--unshare-all", "--die-with-parent",
+                     "--ro-bind", "/usr",          "/usr",
+                     "--symlink", "usr/lib64",     "/lib64",
+                     "--symlink", "usr/lib",       "/lib",
+                     "--symlink", "usr/bin",       "/bin",
+                     "--proc",    "/proc",         "--dev",
+                     "/dev",      "--tmpfs",       "/tmp",
+                     "true"};
     Argv unshare{"unshare", "-pfmnui", "--mount-proc", "true"};
     if (wait_exit(spawn(unshare)) != 0) {
         unshare = {"unshare", "-pfmnui", "true"};
@@ -241,7 +253,8 @@ void bench_cold(int iters) {
         double t1 = now_ms();
         auto result = check(sbx.commands().run(Argv{"true"}), "run true");
         double t2 = now_ms();
-        if (result.exit_code != 0) throw Failure("true exited with " + std::to_string(result.exit_code));
+        if (result.exit_code != 0)
+            throw Failure("true exited with " + std::to_string(result.exit_code));
         if (auto s = sbx.kill(); !s) throw Failure("kill: " + s.error().describe());
         double t3 = now_ms();
         if (!record) return;
@@ -259,11 +272,20 @@ void bench_cold(int iters) {
     }
     for (int i = 0; i < iters; ++i) {
         // Rotate the order so that no variant always follows the same one.
-        for (int k = 0; k < 4; ++k) switch ((i + k) % 4) {
-            case 0: soulbox_once(true); break;
-            case 1: t_bwrap.push_back(time_spawn(bwrap)); break;
-            case 2: t_unshare.push_back(time_spawn(unshare)); break;
-            case 3: t_spawn.push_back(time_spawn(plain)); break;
+        for (int k = 0; k < 4; ++k)
+            switch ((i + k) % 4) {
+            case 0:
+                soulbox_once(true);
+                break;
+            case 1:
+                t_bwrap.push_back(time_spawn(bwrap));
+                break;
+            case 2:
+                t_unshare.push_back(time_spawn(unshare));
+                break;
+            case 3:
+                t_spawn.push_back(time_spawn(plain));
+                break;
             }
     }
     Stats sb = stats(sb_total), bw = stats(t_bwrap);
@@ -278,8 +300,8 @@ void bench_cold(int iters) {
     add_row(sec, unshare.size() == 4 ? "unshare -pfmnui --mount-proc true" : "unshare -pfmnui true",
             un, "ms", fmt("%.2fx bwrap", un.p50 / bw.p50));
     add_row(sec, "posix_spawn /bin/true", sp, "ms", fmt("%.2fx bwrap", sp.p50 / bw.p50));
-    targets.push_back({"cold create <= 0.5x bwrap (p50)", fmt("%.2fx (%.2f ms", sb.p50 / bw.p50, sb.p50) +
-                                                              fmt(" vs %.2f ms)", bw.p50),
+    targets.push_back({"cold create <= 0.5x bwrap (p50)",
+                       fmt("%.2fx (%.2f vs %.2f ms)", sb.p50 / bw.p50, sb.p50, bw.p50),
                        sb.p50 <= 0.5 * bw.p50});
 }
 
@@ -316,7 +338,7 @@ void bench_exec(int iters) {
             fmt("%.2fx spawn (p50), %.2fx (p99)", r.p50 / s.p50, r.p99 / s.p99));
     add_row(sec, "posix_spawn /bin/true", s, "ms", "1.00x");
     targets.push_back({"exec <= 1.3x posix_spawn (p50)",
-                       fmt("%.2fx (%.3f ms", r.p50 / s.p50, r.p50) + fmt(" vs %.3f ms)", s.p50),
+                       fmt("%.2fx (%.3f vs %.3f ms)", r.p50 / s.p50, r.p50, s.p50),
                        r.p50 <= 1.3 * s.p50});
 }
 
@@ -336,8 +358,9 @@ std::vector<double> sandbox_throughput(std::uint64_t bytes, int reps) {
             seen.fetch_add(chunk.size(), std::memory_order_relaxed);
         };
         double t0 = now_ms();
-        auto r = check(sbx.commands().run(Argv{"head", "-c", std::to_string(bytes), "/dev/zero"}, o),
-                       "run head");
+        auto r =
+            check(sbx.commands().run(Argv{"head", "-c", std::to_string(bytes), "/dev/zero"}, o),
+                  "run head");
         double t = now_ms() - t0;
         if (r.exit_code != 0 || seen.load() != bytes)
             throw Failure("head in sandbox: exit " + std::to_string(r.exit_code) + ", " +
@@ -373,31 +396,34 @@ std::vector<double> host_throughput(std::uint64_t bytes, int reps, int pipe_size
 
 const char* backend_name() {
     return soulbox::io::global_loop().backend() == soulbox::io::Backend::io_uring ? "io_uring"
-                                                                                   : "epoll";
+                                                                                  : "epoll";
 }
 
 // Child mode (--child-throughput): measure in this process and print "<backend> v1 v2 ...".
 int child_throughput(std::uint64_t bytes, int reps) {
     auto v = sandbox_throughput(bytes, reps);
     std::printf("%s", backend_name());
-    for (double x : v) std::printf(" %.6f", x);
+    for (double x : v)
+        std::printf(" %.6f", x);
     std::printf("\n");
     return 0;
 }
 
 // The event loop backend is chosen once per process, so SOULBOX_IO=epoll runs in a child.
-std::pair<std::string, std::vector<double>> epoll_throughput_in_child(std::uint64_t bytes, int reps) {
+std::pair<std::string, std::vector<double>> epoll_throughput_in_child(std::uint64_t bytes,
+                                                                      int reps) {
     std::vector<std::string> env_strings{"SOULBOX_IO=epoll"};
     for (char** e = environ; *e; ++e)
         if (std::strncmp(*e, "SOULBOX_IO=", 11) != 0) env_strings.emplace_back(*e);
     std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
+    for (auto& s : env_strings)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) throw Failure("pipe2");
-    pid_t pid = spawn({"/proc/self/exe", "--child-throughput", std::to_string(bytes),
-                       std::to_string(reps)},
-                      p[1], envp.data());
+    pid_t pid =
+        spawn({"/proc/self/exe", "--child-throughput", std::to_string(bytes), std::to_string(reps)},
+              p[1], envp.data());
     ::close(p[1]);
     std::string text;
     char buf[4096];
@@ -410,7 +436,8 @@ std::pair<std::string, std::vector<double>> epoll_throughput_in_child(std::uint6
     std::string backend;
     in >> backend;
     std::vector<double> v;
-    for (double x; in >> x;) v.push_back(x);
+    for (double x; in >> x;)
+        v.push_back(x);
     return {backend, v};
 }
 
@@ -440,10 +467,10 @@ void bench_throughput(std::uint64_t bytes, int reps) {
     notes.push_back("throughput: p50 = median of " + std::to_string(reps) +
                     " reps, p99 column = slowest rep; " + std::to_string(bytes) +
                     " bytes per rep; GB = 1e9 bytes");
-    targets.push_back({"stdout >= 1 GB/s (" + uring_name + ")", fmt("%.2f GB/s", uring.p50),
-                       uring.p50 >= 1.0});
-    targets.push_back({"stdout >= 1 GB/s (" + epoll_name + ")", fmt("%.2f GB/s", epoll.p50),
-                       epoll.p50 >= 1.0});
+    targets.push_back(
+        {"stdout >= 1 GB/s (" + uring_name + ")", fmt("%.2f GB/s", uring.p50), uring.p50 >= 1.0});
+    targets.push_back(
+        {"stdout >= 1 GB/s (" + epoll_name + ")", fmt("%.2f GB/s", epoll.p50), epoll.p50 >= 1.0});
 }
 
 // ============================== 4. memory of an idle sandbox ==============================
@@ -474,7 +501,8 @@ void bench_memory(const std::string& state_dir, int count) {
     std::string self_before = read_text("/proc/self/status");
     std::size_t fds_before = count_dir("/proc/self/fd");
     Fleet fleet;
-    for (int i = 0; i < count; ++i) fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+    for (int i = 0; i < count; ++i)
+        fleet.add(check(Sandbox::create(sandbox_options()), "create"));
     std::this_thread::sleep_for(500ms); // let them settle into idle
     std::string self_after = read_text("/proc/self/status");
     std::size_t fds_after = count_dir("/proc/self/fd");
@@ -488,13 +516,14 @@ void bench_memory(const std::string& state_dir, int count) {
         // Every process of the sandbox: the members of its cgroup (the agent alone when idle).
         std::vector<pid_t> pids;
         std::istringstream procs(read_text(dir + "/cgroup.procs"));
-        for (pid_t p; procs >> p;) pids.push_back(p);
+        for (pid_t p; procs >> p;)
+            pids.push_back(p);
         if (pids.empty()) pids.push_back(agent);
         double pss_kb = 0, rss_kb = 0;
         for (pid_t p : pids) {
             std::string rollup = read_text("/proc/" + std::to_string(p) + "/smaps_rollup");
-            pss_kb += double(proc_kb(rollup, "Pss"));
-            rss_kb += double(proc_kb(rollup, "Rss"));
+            pss_kb += double(keyed(rollup, "Pss"));
+            rss_kb += double(keyed(rollup, "Rss"));
         }
         pss.push_back(pss_kb / 1024);
         rss.push_back(rss_kb / 1024);
@@ -503,12 +532,7 @@ void bench_memory(const std::string& state_dir, int count) {
         cg.push_back(usage / (1 << 20));
         if (!v2) {
             cg_kmem.push_back(double(read_u64(dir + "/memory.kmem.usage_in_bytes")) / (1 << 20));
-            std::string stat = "\n" + read_text(dir + "/memory.stat");
-            auto at = stat.find("\ncache ");
-            cg_cache.push_back(at == std::string::npos
-                                   ? 0
-                                   : double(std::strtoull(stat.c_str() + at + 7, nullptr, 10)) /
-                                         (1 << 20));
+            cg_cache.push_back(double(keyed(read_text(dir + "/memory.stat"), "cache")) / (1 << 20));
         }
     }
     const std::string sec = "4 idle memory";
@@ -523,7 +547,7 @@ void bench_memory(const std::string& state_dir, int count) {
         add_row(sec, "  of which memory.kmem.usage_in_bytes", stats(cg_kmem), "MiB");
         add_row(sec, "  of which memory.stat cache (tmpfs etc.)", stats(cg_cache), "MiB");
     }
-    double host_kb = double(proc_kb(self_after, "VmRSS")) - double(proc_kb(self_before, "VmRSS"));
+    double host_kb = double(keyed(self_after, "VmRSS")) - double(keyed(self_before, "VmRSS"));
     Stats host{host_kb / 1024 / count, host_kb / 1024 / count, 0, 1};
     add_row(sec, "host process VmRSS growth per sandbox", host, "MiB", "(library side)");
     notes.push_back(fmt("memory: %.0f process(es) per idle sandbox; %.1f host fds per sandbox; "
@@ -531,7 +555,8 @@ void bench_memory(const std::string& state_dir, int count) {
                         stats(nprocs).mean, (double(fds_after) - double(fds_before)) / count,
                         count));
     targets.push_back({"idle memory <= 2 MiB (PSS, mean)", fmt("%.2f MiB", p.mean), p.mean <= 2.0});
-    targets.push_back({"idle memory <= 2 MiB (cgroup, mean)", fmt("%.2f MiB", c.mean), c.mean <= 2.0});
+    targets.push_back(
+        {"idle memory <= 2 MiB (cgroup, mean)", fmt("%.2f MiB", c.mean), c.mean <= 2.0});
 }
 
 // ============================== 5. density ==============================
@@ -563,8 +588,8 @@ void bench_density(int cap, double seconds) {
         times.push_back(t);
         if (times.size() == 20) median20 = stats(times).p50;
         if (times.size() > 20 && t > 2 * median20) {
-            reason = "create #" + std::to_string(times.size()) + fmt(" took %.2f ms > 2x median", t) +
-                     fmt(" of the first 20 (%.2f ms)", median20);
+            reason = fmt("create #%zu took %.2f ms > 2x the median of the first 20 (%.2f ms)",
+                         times.size(), t, median20);
             break;
         }
         if (times.size() % 50 == 0)
@@ -577,12 +602,14 @@ void bench_density(int cap, double seconds) {
     fleet.kill_all();
     double kill_ms = now_ms() - t0;
     const std::string sec = "5 density";
-    add_row(sec, "create time, first 20", stats({times.begin(), times.begin() + std::min<std::size_t>(20, times.size())}), "ms");
-    if (times.size() > 20) add_row(sec, "create time, last 20", stats({times.end() - 20, times.end()}), "ms");
-    notes.push_back("density: " + std::to_string(alive) + " sandboxes alive at once; stopped: " +
-                    reason + fmt("; filled in %.1f s, ", fill / 1e3) +
-                    fmt("killed all in %.1f ms", kill_ms));
-    targets.push_back({"density (report only)", std::to_string(alive) + " alive", true});
+    add_row(sec, "create time, first 20",
+            stats({times.begin(), times.begin() + std::min<std::size_t>(20, times.size())}), "ms");
+    if (times.size() > 20)
+        add_row(sec, "create time, last 20", stats({times.end() - 20, times.end()}), "ms");
+    notes.push_back(fmt("density: %zu sandboxes alive at once; stopped: %s; filled in %.1f s, "
+                        "killed all in %.1f ms",
+                        alive, reason.c_str(), fill / 1e3, kill_ms));
+    targets.push_back({"density (report only)", fmt("%zu alive", alive), true});
 }
 
 // ============================== main ==============================
@@ -603,15 +630,24 @@ Config parse(int argc, char** argv) {
             if (i + 1 >= argc) throw Failure("missing value after " + a);
             return argv[++i];
         };
-        if (a == "--iters") c.iters = std::stoi(next());
-        else if (a == "--exec-iters") c.exec_iters = std::stoi(next());
-        else if (a == "--bytes") c.bytes = std::stoull(next());
-        else if (a == "--reps") c.reps = std::stoi(next());
-        else if (a == "--idle") c.idle = std::stoi(next());
-        else if (a == "--density-cap") c.density_cap = std::stoi(next());
-        else if (a == "--density-seconds") c.density_seconds = std::stod(next());
-        else if (a == "--only") c.only = next();
-        else throw Failure("unknown argument " + a);
+        if (a == "--iters")
+            c.iters = std::stoi(next());
+        else if (a == "--exec-iters")
+            c.exec_iters = std::stoi(next());
+        else if (a == "--bytes")
+            c.bytes = std::stoull(next());
+        else if (a == "--reps")
+            c.reps = std::stoi(next());
+        else if (a == "--idle")
+            c.idle = std::stoi(next());
+        else if (a == "--density-cap")
+            c.density_cap = std::stoi(next());
+        else if (a == "--density-seconds")
+            c.density_seconds = std::stod(next());
+        else if (a == "--only")
+            c.only = next();
+        else
+            throw Failure("unknown argument " + a);
     }
     return c;
 }

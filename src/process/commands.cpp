@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstring>
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace soulbox {
@@ -137,7 +138,17 @@ void on_exit(const std::weak_ptr<CommandHandle::State>& weak, const Message& eve
     if (err) loop.finish_stream(err);
 }
 
+// Write to a process's stdin pipe. A reader that has gone away would raise SIGPIPE, which kills
+// an embedding program that did not ignore it: block it on this thread for the write and
+// swallow the one our write caused.
 Status write_all(int fd, std::string_view data) {
+    sigset_t pipe_only, old_mask, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    Status status;
     while (!data.empty()) {
         ssize_t n = ::write(fd, data.data(), data.size());
         if (n < 0 && errno == EINTR) continue;
@@ -147,13 +158,21 @@ Status write_all(int fd, std::string_view data) {
             continue;
         }
         if (n < 0) {
-            if (errno == EPIPE)
-                return std::unexpected(Error{Errc::not_running, EPIPE, "process closed its stdin"});
-            return std::unexpected(sys_error("write to process stdin"));
+            if (errno == EPIPE) {
+                status = std::unexpected(Error{Errc::not_running, EPIPE, "process closed its stdin"});
+                if (!was_pending) {
+                    timespec zero{};
+                    ::sigtimedwait(&pipe_only, nullptr, &zero);
+                }
+            } else {
+                status = std::unexpected(sys_error("write to process stdin"));
+            }
+            break;
         }
         data.remove_prefix(static_cast<std::size_t>(n));
     }
-    return {};
+    ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    return status;
 }
 
 Status signal_process(Sandbox::State& sandbox, int pid, int signal) {

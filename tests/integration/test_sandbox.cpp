@@ -258,3 +258,21 @@ TEST_CASE("bad input gives clear errors") {
     CHECK(big.stdout_data == "1000\n");
     expect_ok(sbx.kill(), "kill");
 }
+
+TEST_CASE("writing to the stdin of a process that has exited is an error, not a SIGPIPE") {
+    Sandbox sbx = make_sandbox();
+    RunOptions opts;
+    opts.stdin = true;
+    auto handle = expect_ok(sbx.commands().start("exec 0<&-; echo closed; sleep 1000", opts),
+                            "start");
+    // Once the process has closed its stdin, the pipe has no reader left (the agent keeps no
+    // read end), so the host's write fails with EPIPE.
+    std::string big(1 << 20, 'x');
+    auto wrote = handle.send_stdin(big);
+    for (int i = 0; i < 100 && wrote; ++i) wrote = handle.send_stdin(big);
+    REQUIRE_FALSE(wrote);
+    CHECK(wrote.error().code == Errc::not_running);
+    expect_ok(handle.kill(), "kill process");
+    CHECK(expect_ok(handle.wait(), "wait").signal == 9);
+    expect_ok(sbx.kill(), "kill");
+}
