@@ -305,6 +305,20 @@ void bench_cold(int iters) {
                        sb.p50 <= 0.5 * bw.p50});
 }
 
+// Only the SoulBox half of section 1, for profiling with perf trace / strace (--only lifecycle).
+void bench_lifecycle_only(int iters) {
+    std::vector<double> t;
+    for (int i = 0; i < iters; ++i) {
+        Fleet fleet;
+        double t0 = now_ms();
+        Sandbox& sbx = fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+        (void)check(sbx.commands().run(Argv{"true"}), "run true");
+        fleet.kill_all();
+        t.push_back(now_ms() - t0);
+    }
+    add_row("lifecycle", "soulbox create+run(true)+kill", stats(t), "ms");
+}
+
 // ============================== 2. exec in a live sandbox ==============================
 
 void bench_exec(int iters) {
@@ -679,6 +693,7 @@ int main(int argc, char** argv) {
     int rc = 0;
     try {
         Config c = parse(argc, argv);
+        if (c.only == "lifecycle") bench_lifecycle_only(c.iters); // for perf/strace, no peers
         if (c.wants("cold")) bench_cold(c.iters);
         if (c.wants("exec")) bench_exec(c.exec_iters);
         if (c.wants("throughput")) bench_throughput(c.bytes, c.reps);

@@ -10,16 +10,16 @@ namespace soulbox {
 // Stable numeric codes; the C ABI exposes the same numbers.
 enum class Errc : int {
     ok = 0,
-    invalid_argument = 1,   // bad input from the caller
-    not_found = 2,          // unknown sandbox id, process, path
+    invalid_argument = 1, // bad input from the caller
+    not_found = 2,        // unknown sandbox id, process, path
     already_exists = 3,
     permission_denied = 4,
-    unsupported = 5,        // the host lacks a feature (userns, cgroup controller, ...)
+    unsupported = 5,         // the host lacks a feature (userns, cgroup controller, ...)
     limit_unenforceable = 6, // a requested resource limit cannot be applied here
     timeout = 7,
-    not_running = 8,        // the sandbox or process has ended
-    io = 9,                 // a system call failed
-    protocol = 10,          // malformed message between host and agent
+    not_running = 8, // the sandbox or process has ended
+    io = 9,          // a system call failed
+    protocol = 10,   // malformed message between host and agent
     not_enough_space = 11,
     internal = 12,
 };

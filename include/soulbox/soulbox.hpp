@@ -41,8 +41,8 @@ struct SandboxOptions {
     std::string template_name = "host";
     // Lifetime; the sandbox and all its processes die when it expires. 0 = no timeout.
     std::chrono::seconds timeout{300};
-    StringMap envs;     // environment of every process in the sandbox
-    StringMap metadata; // free-form, returned by info() and list()
+    StringMap envs;       // environment of every process in the sandbox
+    StringMap metadata;   // free-form, returned by info() and list()
     std::string hostname; // default: "sandbox"
     ResourceLimits limits;
 };
@@ -53,8 +53,8 @@ struct EffectiveLimits {
     std::uint64_t pids = 0;
     double cpus = 0;
     std::uint64_t disk_bytes = 0;
-    std::string cgroup;  // "v1", "v2" or "none"
-    std::string note;    // why a default limit is not enforced, "" when all are
+    std::string cgroup; // "v1", "v2" or "none"
+    std::string note;   // why a default limit is not enforced, "" when all are
 };
 
 enum class SandboxState { running, stopped };
@@ -71,11 +71,11 @@ struct SandboxInfo {
 };
 
 struct CommandResult {
-    int exit_code = -1;    // -1 when killed by a signal
+    int exit_code = -1; // -1 when killed by a signal
     std::string stdout_data;
     std::string stderr_data;
-    std::string error;     // set when the process did not simply exit: timeout, OOM, signal
-    int signal = 0;        // terminating signal, 0 if it exited
+    std::string error; // set when the process did not simply exit: timeout, OOM, signal
+    int signal = 0;    // terminating signal, 0 if it exited
     bool timed_out = false;
     bool oom_killed = false;
     bool stdout_truncated = false; // stored output stops at RunOptions::max_output_bytes;

@@ -23,7 +23,8 @@ namespace {
 Status set_up(const ns::RootfsPlan& plan, int seccomp_fd) {
     // A cgroup namespace rooted at the sandbox's own group (the host placed us there already).
     if (::unshare(CLONE_NEWCGROUP) != 0) return std::unexpected(sys_error("unshare cgroup"));
-    if (auto s = ns::build_host_rootfs(plan); !s) return std::unexpected(s.error().context("rootfs"));
+    if (auto s = ns::build_host_rootfs(plan); !s)
+        return std::unexpected(s.error().context("rootfs"));
     if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
         return std::unexpected(sys_error("sethostname"));
     if (auto s = ns::bring_up_loopback(); !s) return s;
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     agent::ServerConfig config;
     config.bootstrap.reset(boot_fd);
     config.listen_socket = std::move(listen_socket);
-    for (auto kv : setup->get_all(Field::env)) config.sandbox_env.emplace_back(kv);
+    for (auto kv : setup->get_all(Field::env))
+        config.sandbox_env.emplace_back(kv);
     config.user_uid = plan.user_uid;
     config.user_gid = plan.user_gid;
     config.rootless = plan.rootless;

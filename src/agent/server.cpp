@@ -98,7 +98,8 @@ void signal_tree(pid_t root, int sig) {
             if (tree.count(ppid) && tree.insert(pid).second) grew = true;
     }
     ::kill(-root, sig);
-    for (pid_t pid : tree) ::kill(pid, sig);
+    for (pid_t pid : tree)
+        ::kill(pid, sig);
 }
 
 class Server {
@@ -154,8 +155,8 @@ Status Server::run() {
     if (!epoll_ || !signals_ || !sandbox_timer_ || !process_timer_)
         return std::unexpected(sys_error("agent event setup"));
     arm_timer(sandbox_timer_.get(), config_.deadline_ms, true);
-    for (int fd : {signals_.get(), sandbox_timer_.get(), process_timer_.get(),
-                   config_.listen_socket.get()})
+    for (int fd :
+         {signals_.get(), sandbox_timer_.get(), process_timer_.get(), config_.listen_socket.get()})
         if (auto s = add_fd(fd, EPOLLIN); !s) return s;
 
     int boot = config_.bootstrap.get();
@@ -204,8 +205,8 @@ Status Server::run() {
 
 void Server::accept_connections() {
     for (;;) {
-        int fd = ::accept4(config_.listen_socket.get(), nullptr, nullptr,
-                           SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int fd =
+            ::accept4(config_.listen_socket.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) return;
         auto conn = std::make_unique<Connection>();
         conn->socket.reset(fd);
@@ -281,11 +282,14 @@ std::vector<std::string> Server::build_env(const std::vector<std::string_view>& 
         auto eq = kv.find('=');
         if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = kv.substr(eq + 1);
     };
-    for (const auto& kv : config_.sandbox_env) apply(kv);
-    for (auto kv : extra) apply(kv);
+    for (const auto& kv : config_.sandbox_env)
+        apply(kv);
+    for (auto kv : extra)
+        apply(kv);
     std::vector<std::string> out;
     out.reserve(env.size());
-    for (auto& [k, v] : env) out.push_back(k + "=" + v);
+    for (auto& [k, v] : env)
+        out.push_back(k + "=" + v);
     return out;
 }
 
@@ -293,7 +297,9 @@ Message Server::process_reply(const Message& request, Process& process) {
     Message reply(Op::reply, request.request_id());
     reply.add_u64(Field::pid, static_cast<std::uint64_t>(process.pid));
     reply.add_u64(Field::has_stdin, process.stdin_writer ? 1 : 0);
-    auto dup_of = [](const UniqueFd& fd) { return UniqueFd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0)); };
+    auto dup_of = [](const UniqueFd& fd) {
+        return UniqueFd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+    };
     if (process.stdin_writer) reply.add_fd(dup_of(process.stdin_writer));
     reply.add_fd(dup_of(process.stdout_reader));
     reply.add_fd(dup_of(process.stderr_reader));
@@ -302,18 +308,19 @@ Message Server::process_reply(const Message& request, Process& process) {
 
 Message Server::do_spawn(const Message& request) {
     SpawnRequest spawn;
-    for (auto arg : request.get_all(Field::argv)) spawn.argv.emplace_back(arg);
+    for (auto arg : request.get_all(Field::argv))
+        spawn.argv.emplace_back(arg);
     std::string user(request.get(Field::user).value_or("user"));
     bool as_root = user == "root";
     if (!as_root && user != "user")
-        return Message::error_reply(request.request_id(),
-                                    make_error(Errc::invalid_argument,
-                                               "unknown user '" + user + "' (use user or root)"));
-    if (as_root && config_.rootless)
         return Message::error_reply(
             request.request_id(),
-            make_error(Errc::unsupported, "user 'root' is not available in a rootless sandbox "
-                                          "(only the sandbox user's id is mapped)"));
+            make_error(Errc::invalid_argument, "unknown user '" + user + "' (use user or root)"));
+    if (as_root && config_.rootless)
+        return Message::error_reply(request.request_id(),
+                                    make_error(Errc::unsupported,
+                                               "user 'root' is not available in a rootless sandbox "
+                                               "(only the sandbox user's id is mapped)"));
     spawn.uid = as_root ? 0 : config_.user_uid;
     spawn.gid = as_root ? 0 : config_.user_gid;
     spawn.env = build_env(request.get_all(Field::env), as_root);
@@ -328,7 +335,8 @@ Message Server::do_spawn(const Message& request) {
     process.cwd = spawn.cwd;
     process.user = user;
     process.argv = std::move(spawn.argv);
-    for (auto kv : request.get_all(Field::env)) process.env.emplace_back(kv);
+    for (auto kv : request.get_all(Field::env))
+        process.env.emplace_back(kv);
     process.stdin_writer = std::move(spawned->stdin_writer);
     process.stdout_reader = std::move(spawned->stdout_reader);
     process.stderr_reader = std::move(spawned->stderr_reader);
@@ -343,9 +351,9 @@ Message Server::do_attach(int fd, const Message& request) {
     auto pid = request.get_u64(Field::pid);
     auto it = pid ? processes_.find(static_cast<pid_t>(*pid)) : processes_.end();
     if (it == processes_.end())
-        return Message::error_reply(request.request_id(),
-                                    make_error(Errc::not_found, "no running process with pid " +
-                                                                    std::to_string(pid.value_or(0))));
+        return Message::error_reply(
+            request.request_id(), make_error(Errc::not_found, "no running process with pid " +
+                                                                  std::to_string(pid.value_or(0))));
     Process& process = it->second;
     if (process.subscriber >= 0 && process.subscriber != fd)
         return Message::error_reply(
@@ -365,8 +373,10 @@ Message Server::do_list(const Message& request) {
         entry.add(Field::tag, process.tag);
         entry.add(Field::cwd, process.cwd);
         entry.add(Field::user, process.user);
-        for (const auto& arg : process.argv) entry.add(Field::argv, arg);
-        for (const auto& kv : process.env) entry.add(Field::env, kv);
+        for (const auto& arg : process.argv)
+            entry.add(Field::argv, arg);
+        for (const auto& kv : process.env)
+            entry.add(Field::env, kv);
         reply.add(Field::process, entry.encode_fields());
     }
     return reply;
@@ -381,24 +391,28 @@ void Server::handle_request(int fd, Message request) {
     };
     auto not_found = [&] {
         return Message::error_reply(
-            id, make_error(Errc::not_found, "no running process with pid " +
-                                                std::to_string(request.get_u64(Field::pid).value_or(0))));
+            id, make_error(Errc::not_found,
+                           "no running process with pid " +
+                               std::to_string(request.get_u64(Field::pid).value_or(0))));
     };
     switch (request.op()) {
     case Op::spawn: {
         Message reply = do_spawn(request);
-        if (!reply.error()) processes_[static_cast<pid_t>(*reply.get_u64(Field::pid))].subscriber = fd;
+        if (!reply.error())
+            processes_[static_cast<pid_t>(*reply.get_u64(Field::pid))].subscriber = fd;
         return send(fd, std::move(reply));
     }
-    case Op::attach: return send(fd, do_attach(fd, request));
-    case Op::list: return send(fd, do_list(request));
+    case Op::attach:
+        return send(fd, do_attach(fd, request));
+    case Op::list:
+        return send(fd, do_list(request));
     case Op::signal: {
         Process* process = find();
         if (!process) return send(fd, not_found());
         int sig = static_cast<int>(request.get_u64(Field::signal).value_or(SIGKILL));
         if (sig <= 0 || sig >= NSIG)
-            return send(fd, Message::error_reply(id, make_error(Errc::invalid_argument,
-                                                                "invalid signal number")));
+            return send(fd, Message::error_reply(
+                                id, make_error(Errc::invalid_argument, "invalid signal number")));
         if (sig == SIGKILL)
             signal_tree(process->pid, sig);
         else if (::kill(-process->pid, sig) != 0)

@@ -13,8 +13,8 @@
 namespace soulbox::agent {
 
 struct ServerConfig {
-    UniqueFd bootstrap;     // connection to the creating host process
-    UniqueFd listen_socket; // control.sock, for connect() from other host processes
+    UniqueFd bootstrap;                   // connection to the creating host process
+    UniqueFd listen_socket;               // control.sock, for connect() from other host processes
     std::vector<std::string> sandbox_env; // "KEY=VALUE" from Sandbox.create(envs=...)
     uid_t user_uid = 1000;
     gid_t user_gid = 1000;

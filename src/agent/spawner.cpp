@@ -65,7 +65,8 @@ std::string resolve_program(const SpawnRequest& request) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    for (int sig = 1; sig < NSIG; ++sig)
+        ::signal(sig, SIG_DFL);
     // Its own session: no controlling terminal shared with anything else (checklist line 8),
     // and one process group to signal as a unit.
     if (::setsid() < 0) child_fail(status_fd, 0, errno);
@@ -85,7 +86,8 @@ std::string resolve_program(const SpawnRequest& request) {
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     std::vector<char*> out;
     out.reserve(strings.size() + 1);
-    for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+    for (const auto& s : strings)
+        out.push_back(const_cast<char*>(s.c_str()));
     out.push_back(nullptr);
     return out;
 }

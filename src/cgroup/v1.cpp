@@ -40,7 +40,7 @@ std::string V1Hierarchies::*field_of(Controller c) {
 }
 
 class V1Group final : public Group {
-  public:
+public:
     explicit V1Group(V1Hierarchies dirs) : dirs_(std::move(dirs)) {}
 
     Version version() const override { return Version::v1; }
@@ -82,12 +82,12 @@ class V1Group final : public Group {
         return result;
     }
 
-  private:
+private:
     V1Hierarchies dirs_;
 };
 
 class V1Manager final : public Manager {
-  public:
+public:
     explicit V1Manager(const V1Hierarchies& mounts) {
         const std::string uid = std::to_string(::geteuid());
         // Usable if our soulbox/ directory, or the mount where we would create it, is writable.
@@ -159,7 +159,7 @@ class V1Manager final : public Manager {
         return dir.empty() ? std::vector<std::string>{} : list_group_dirs(dir);
     }
 
-  private:
+private:
     // Where list() looks: the memory hierarchy's soulbox/ (else the first one we use).
     std::string list_dir() const {
         const auto present = unique_dirs(bases_);

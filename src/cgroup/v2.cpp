@@ -31,7 +31,7 @@ void wait_for_events(const std::string& events_file, std::chrono::milliseconds t
 }
 
 class V2Group final : public Group {
-  public:
+public:
     V2Group(std::string dir, UniqueFd fd) : dir_(std::move(dir)), fd_(std::move(fd)) {}
 
     Version version() const override { return Version::v2; }
@@ -68,7 +68,7 @@ class V2Group final : public Group {
         return removed;
     }
 
-  private:
+private:
     WaitForChange waiter() const {
         return [events = dir_ + "/cgroup.events"](std::chrono::milliseconds timeout) {
             wait_for_events(events, timeout);
@@ -121,7 +121,7 @@ std::string join_or_none(const std::vector<std::string>& words) {
 }
 
 class V2Manager final : public Manager {
-  public:
+public:
     explicit V2Manager(const V2Mount& mount) {
         const std::string uid = std::to_string(::geteuid());
         if (mount.mount_point.empty()) {
@@ -178,7 +178,7 @@ class V2Manager final : public Manager {
         return base_.empty() ? std::vector<std::string>{} : list_group_dirs(base_);
     }
 
-  private:
+private:
     void mark_all_unavailable(const std::string& reason) {
         for (auto& state : controllers_)
             state = {false, reason};

@@ -73,16 +73,9 @@ int run_command(Invocation& inv) {
     options.timeout = timeout.count() ? timeout + kLifetimeGrace : 0s;
 
     // A signal while the sandbox is being made is acted on once there is one to kill.
-    hold_signals();
-    auto sandbox = Sandbox::create(options);
-    if (!sandbox) {
-        set_signal_action({});
-        return report("create sandbox", sandbox.error());
-    }
-    set_signal_action([&sandbox](int signal) {
-        (void)sandbox->kill();
-        ::_exit(kExitSignalBase + signal);
-    });
+    std::optional<Sandbox> sandbox;
+    if (auto created = create_killable_sandbox(options, sandbox); !created)
+        return report("create sandbox", created.error());
 
     auto result = sandbox->commands().run(inv.argv, process_options(inv, timeout));
     // If a signal is why the command ended, the action is killing the sandbox and will exit.

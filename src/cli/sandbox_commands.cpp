@@ -25,16 +25,9 @@ int create_command(Invocation& inv) {
 
     // Until the id is printed nobody else can find the sandbox: a signal in that window
     // kills it rather than leaving it to run until its timeout.
-    hold_signals();
-    auto sandbox = Sandbox::create(options);
-    if (!sandbox) {
-        set_signal_action({});
-        return report("create sandbox", sandbox.error());
-    }
-    set_signal_action([&sandbox](int signal) {
-        (void)sandbox->kill();
-        ::_exit(128 + signal);
-    });
+    std::optional<Sandbox> sandbox;
+    if (auto created = create_killable_sandbox(options, sandbox); !created)
+        return report("create sandbox", created.error());
     int status = print(sandbox->id() + "\n");
     set_signal_action({});
     return status;

@@ -106,4 +106,19 @@ void raise_broken_pipe() {
     if (!watcher().pipe_raised.exchange(true)) ::kill(::getpid(), SIGPIPE);
 }
 
+Result<void> create_killable_sandbox(const SandboxOptions& options, std::optional<Sandbox>& slot) {
+    hold_signals();
+    auto sandbox = Sandbox::create(options);
+    if (!sandbox) {
+        set_signal_action({});
+        return std::unexpected(sandbox.error());
+    }
+    slot.emplace(std::move(*sandbox));
+    set_signal_action([&slot](int signal) {
+        (void)slot->kill();
+        ::_exit(128 + signal);
+    });
+    return {};
+}
+
 } // namespace soulbox::cli

@@ -3,7 +3,10 @@
 // calls (kill the sandbox, forward the signal to the process) rather than from a handler.
 #pragma once
 
+#include "soulbox/soulbox.hpp"
+
 #include <functional>
+#include <optional>
 
 namespace soulbox::cli {
 
@@ -23,6 +26,11 @@ void set_signal_action(SignalAction action);
 // Remember signals instead of acting on them, until the next set_signal_action(): for the
 // moment in which there is a sandbox being made but nothing yet to kill.
 void hold_signals();
+
+// Create a sandbox that a terminating signal cannot orphan: signals are held while it is made,
+// then kill it and exit with 128 + the signal. The caller clears the action when done with it.
+// The sandbox lives in `slot`, which must outlive the action.
+Result<void> create_killable_sandbox(const SandboxOptions& options, std::optional<Sandbox>& slot);
 
 // Return once no action is running. An action that ends the process (run's "kill the sandbox
 // and exit") must win over main reporting a result that the action itself caused.

@@ -7,19 +7,32 @@ namespace soulbox {
 
 std::string_view errc_name(Errc code) noexcept {
     switch (code) {
-    case Errc::ok: return "ok";
-    case Errc::invalid_argument: return "invalid argument";
-    case Errc::not_found: return "not found";
-    case Errc::already_exists: return "already exists";
-    case Errc::permission_denied: return "permission denied";
-    case Errc::unsupported: return "unsupported";
-    case Errc::limit_unenforceable: return "limit cannot be enforced";
-    case Errc::timeout: return "timeout";
-    case Errc::not_running: return "not running";
-    case Errc::io: return "i/o error";
-    case Errc::protocol: return "protocol error";
-    case Errc::not_enough_space: return "not enough space";
-    case Errc::internal: return "internal error";
+    case Errc::ok:
+        return "ok";
+    case Errc::invalid_argument:
+        return "invalid argument";
+    case Errc::not_found:
+        return "not found";
+    case Errc::already_exists:
+        return "already exists";
+    case Errc::permission_denied:
+        return "permission denied";
+    case Errc::unsupported:
+        return "unsupported";
+    case Errc::limit_unenforceable:
+        return "limit cannot be enforced";
+    case Errc::timeout:
+        return "timeout";
+    case Errc::not_running:
+        return "not running";
+    case Errc::io:
+        return "i/o error";
+    case Errc::protocol:
+        return "protocol error";
+    case Errc::not_enough_space:
+        return "not enough space";
+    case Errc::internal:
+        return "internal error";
     }
     return "unknown error";
 }
@@ -39,24 +52,34 @@ std::string Error::describe() const {
     return out;
 }
 
-Error make_error(Errc code, std::string message) { return Error{code, 0, std::move(message)}; }
+Error make_error(Errc code, std::string message) {
+    return Error{code, 0, std::move(message)};
+}
 
 static Errc errc_from_errno(int err) {
     switch (err) {
     case ENOENT:
-    case ESRCH: return Errc::not_found;
-    case EEXIST: return Errc::already_exists;
+    case ESRCH:
+        return Errc::not_found;
+    case EEXIST:
+        return Errc::already_exists;
     case EACCES:
-    case EPERM: return Errc::permission_denied;
+    case EPERM:
+        return Errc::permission_denied;
     case EINVAL:
     case ENAMETOOLONG:
-    case E2BIG: return Errc::invalid_argument;
+    case E2BIG:
+        return Errc::invalid_argument;
     case ENOSYS:
-    case EOPNOTSUPP: return Errc::unsupported;
+    case EOPNOTSUPP:
+        return Errc::unsupported;
     case ENOSPC:
-    case EDQUOT: return Errc::not_enough_space;
-    case ETIMEDOUT: return Errc::timeout;
-    default: return Errc::io;
+    case EDQUOT:
+        return Errc::not_enough_space;
+    case ETIMEDOUT:
+        return Errc::timeout;
+    default:
+        return Errc::io;
     }
 }
 
@@ -64,6 +87,8 @@ Error sys_error(std::string_view what, int err) {
     return Error{errc_from_errno(err), err, std::string(what) + ": " + std::strerror(err)};
 }
 
-Error sys_error(std::string_view what) { return sys_error(what, errno); }
+Error sys_error(std::string_view what) {
+    return sys_error(what, errno);
+}
 
 } // namespace soulbox

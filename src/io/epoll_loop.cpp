@@ -19,7 +19,7 @@ constexpr WatchId wake_token = 0; // epoll_event.data of the wake eventfd; watch
 constexpr int max_reads_per_wakeup = 16;
 
 class EpollLoop final : public LoopCore {
-  public:
+public:
     static Result<std::unique_ptr<EventLoop>> create() {
         std::unique_ptr<EpollLoop> loop(new EpollLoop());
         if (Status started = loop->start(); !started) return std::unexpected(started.error());
@@ -29,7 +29,7 @@ class EpollLoop final : public LoopCore {
 
     Backend backend() const override { return Backend::epoll; }
 
-  private:
+private:
     EpollLoop() = default;
 
     Status init_on_loop_thread() override {

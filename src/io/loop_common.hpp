@@ -49,7 +49,7 @@ struct Watch {
 };
 
 class LoopCore : public EventLoop {
-  public:
+public:
     WatchId read_stream(int fd, DataHandler on_data, CloseHandler on_close) final;
     WatchId watch_readable(int fd, ReadyHandler on_ready) final;
     void resume(WatchId id) final;
@@ -58,7 +58,7 @@ class LoopCore : public EventLoop {
     void post(std::function<void()> fn) final;
     bool on_loop_thread() const final;
 
-  protected:
+protected:
     LoopCore();
     ~LoopCore() override;
 
@@ -102,7 +102,7 @@ class LoopCore : public EventLoop {
     // Reads the wake eventfd counter back to zero (epoll; io_uring reads it itself).
     void drain_wake_fd();
 
-  private:
+private:
     using Task = std::move_only_function<void()>;
 
     void thread_main(std::promise<Status> ready);

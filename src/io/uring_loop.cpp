@@ -28,7 +28,7 @@ constexpr unsigned cq_entries = 4096;
 constexpr std::size_t initial_buffer_size = 16 * 1024;
 
 class UringLoop final : public LoopCore {
-  public:
+public:
     static Result<std::unique_ptr<EventLoop>> create() {
         std::unique_ptr<UringLoop> loop(new UringLoop());
         if (Status started = loop->start(); !started) return std::unexpected(started.error());
@@ -38,7 +38,7 @@ class UringLoop final : public LoopCore {
 
     Backend backend() const override { return Backend::io_uring; }
 
-  private:
+private:
     UringLoop() = default;
 
     Status init_on_loop_thread() override {

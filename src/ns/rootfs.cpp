@@ -21,7 +21,9 @@ namespace {
 // private mount namespace and gone after pivot_root.
 constexpr const char* kNewRoot = "/tmp";
 
-std::string at(std::string_view path) { return std::string(kNewRoot) + std::string(path); }
+std::string at(std::string_view path) {
+    return std::string(kNewRoot) + std::string(path);
+}
 
 Status fail(std::string_view what, const std::string& path) {
     return std::unexpected(sys_error(std::string(what) + " " + path));
@@ -161,11 +163,14 @@ Status populate_etc(const RootfsPlan& plan) {
     if (auto s = make_dir("/etc", 0755); !s) return s;
     std::string uid = std::to_string(plan.user_uid), gid = std::to_string(plan.user_gid);
     std::string passwd = "root:x:0:0:root:/root:/bin/bash\n"
-                         "user:x:" + uid + ":" + gid + ":user:/home/user:/bin/bash\n"
+                         "user:x:" +
+                         uid + ":" + gid +
+                         ":user:/home/user:/bin/bash\n"
                          "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
     std::string group = "root:x:0:\ntty:x:5:\nuser:x:" + gid + ":\nnogroup:x:65534:\n";
     std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                        "127.0.1.1\t" + plan.hostname + "\n";
+                        "127.0.1.1\t" +
+                        plan.hostname + "\n";
     const std::array<std::pair<const char*, std::string>, 7> files{{
         {"/etc/passwd", passwd},
         {"/etc/group", group},

@@ -15,7 +15,9 @@ namespace {
 constexpr uid_t kRangeBase = 1u << 30;
 constexpr int kSlots = 16384;
 
-std::string slot_dir(const std::string& state_root) { return state_root + "/.idmap"; }
+std::string slot_dir(const std::string& state_root) {
+    return state_root + "/.idmap";
+}
 
 Status write_proc_file(pid_t pid, const char* name, const std::string& content) {
     std::string path = "/proc/" + std::to_string(pid) + "/" + name;
@@ -33,7 +35,8 @@ std::string read_small_file(const char* path) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
     if (n <= 0) return {};
     std::string out(buf, static_cast<std::size_t>(n));
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
     return out;
 }
 
@@ -100,17 +103,19 @@ Status write_id_maps(pid_t pid, const IdMapping& mapping) {
     if (mapping.rootless) {
         // An unprivileged writer must give up setgroups before it may write gid_map.
         if (auto s = write_proc_file(pid, "setgroups", "deny"); !s) return s;
-        if (auto s = write_proc_file(pid, "uid_map", std::to_string(kSandboxUserId) + " " +
-                                                         std::to_string(mapping.host_uid) + " 1\n");
+        if (auto s = write_proc_file(pid, "uid_map",
+                                     std::to_string(kSandboxUserId) + " " +
+                                         std::to_string(mapping.host_uid) + " 1\n");
             !s)
             return s;
-        return write_proc_file(pid, "gid_map", std::to_string(kSandboxUserId) + " " +
-                                                   std::to_string(mapping.host_gid) + " 1\n");
+        return write_proc_file(pid, "gid_map",
+                               std::to_string(kSandboxUserId) + " " +
+                                   std::to_string(mapping.host_gid) + " 1\n");
     }
-    std::string uid_line = "0 " + std::to_string(mapping.host_uid) + " " +
-                           std::to_string(kIdRangeSize) + "\n";
-    std::string gid_line = "0 " + std::to_string(mapping.host_gid) + " " +
-                           std::to_string(kIdRangeSize) + "\n";
+    std::string uid_line =
+        "0 " + std::to_string(mapping.host_uid) + " " + std::to_string(kIdRangeSize) + "\n";
+    std::string gid_line =
+        "0 " + std::to_string(mapping.host_gid) + " " + std::to_string(kIdRangeSize) + "\n";
     if (auto s = write_proc_file(pid, "uid_map", uid_line); !s) return s;
     return write_proc_file(pid, "gid_map", gid_line);
 }

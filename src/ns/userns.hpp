@@ -21,7 +21,7 @@ struct IdMapping {
     bool rootless = false;
     uid_t host_uid = 0; // first host id of the range (rootless: the caller's uid)
     gid_t host_gid = 0;
-    int slot = -1;      // the claimed range (rootful), released with the sandbox
+    int slot = -1; // the claimed range (rootful), released with the sandbox
 };
 
 // Claim an id range for a sandbox (rootful) or describe the single mapping (rootless).

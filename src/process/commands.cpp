@@ -48,7 +48,9 @@ struct CommandHandle::State {
 
 namespace {
 
-Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+Error invalid(std::string message) {
+    return make_error(Errc::invalid_argument, std::move(message));
+}
 
 const char* signal_name(int sig) {
     const char* name = sigabbrev_np(sig);
@@ -68,7 +70,8 @@ Status validate(const std::vector<std::string>& argv, const RunOptions& o) {
         return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
     if (o.cwd.find('\0') != std::string::npos) return std::unexpected(invalid("cwd contains NUL"));
     if (o.user != "user" && o.user != "root")
-        return std::unexpected(invalid("user must be \"user\" or \"root\", not \"" + o.user + "\""));
+        return std::unexpected(
+            invalid("user must be \"user\" or \"root\", not \"" + o.user + "\""));
     if (o.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
     return {};
 }
@@ -159,7 +162,8 @@ Status write_all(int fd, std::string_view data) {
         }
         if (n < 0) {
             if (errno == EPIPE) {
-                status = std::unexpected(Error{Errc::not_running, EPIPE, "process closed its stdin"});
+                status =
+                    std::unexpected(Error{Errc::not_running, EPIPE, "process closed its stdin"});
                 if (!was_pending) {
                     timespec zero{};
                     ::sigtimedwait(&pipe_only, nullptr, &zero);
@@ -227,7 +231,9 @@ CommandHandle::~CommandHandle() {
     }
 }
 
-int CommandHandle::pid() const { return state_ ? state_->pid : 0; }
+int CommandHandle::pid() const {
+    return state_ ? state_->pid : 0;
+}
 
 Result<CommandResult> CommandHandle::wait() {
     if (!state_) return std::unexpected(invalid("command handle was moved from"));
@@ -266,8 +272,7 @@ Result<CommandResult> CommandHandle::wait() {
 
 Status CommandHandle::kill(int signal) {
     if (!state_) return std::unexpected(invalid("command handle was moved from"));
-    return state_->sandbox ? signal_process(*state_->sandbox, state_->pid, signal)
-                           : Status{};
+    return state_->sandbox ? signal_process(*state_->sandbox, state_->pid, signal) : Status{};
 }
 
 Status CommandHandle::send_stdin(std::string_view data) {
@@ -314,8 +319,10 @@ Result<CommandHandle> Commands::start(std::vector<std::string> argv, RunOptions 
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
     if (auto s = validate(argv, options); !s) return std::unexpected(s.error());
     Message request(Op::spawn, 0);
-    for (const auto& arg : argv) request.add(Field::argv, arg);
-    for (const auto& [k, v] : options.envs) request.add(Field::env, k + "=" + v);
+    for (const auto& arg : argv)
+        request.add(Field::argv, arg);
+    for (const auto& [k, v] : options.envs)
+        request.add(Field::env, k + "=" + v);
     if (!options.cwd.empty()) request.add(Field::cwd, options.cwd);
     request.add(Field::user, options.user);
     request.add(Field::tag, options.tag);
@@ -361,7 +368,8 @@ Result<std::vector<ProcessInfo>> Commands::list() {
         info.cwd = std::string(entry->get(Field::cwd).value_or(""));
         auto argv = entry->get_all(Field::argv);
         if (!argv.empty()) info.cmd = std::string(argv[0]);
-        for (std::size_t i = 1; i < argv.size(); ++i) info.args.emplace_back(argv[i]);
+        for (std::size_t i = 1; i < argv.size(); ++i)
+            info.args.emplace_back(argv[i]);
         for (auto kv : entry->get_all(Field::env)) {
             auto eq = kv.find('=');
             if (eq != std::string_view::npos)

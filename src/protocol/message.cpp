@@ -13,9 +13,12 @@ void put_u16(std::string& out, std::uint16_t v) {
     out.push_back(static_cast<char>(v >> 8));
 }
 void put_u32(std::string& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
-std::uint16_t get_u16(const unsigned char* p) { return static_cast<std::uint16_t>(p[0] | p[1] << 8); }
+std::uint16_t get_u16(const unsigned char* p) {
+    return static_cast<std::uint16_t>(p[0] | p[1] << 8);
+}
 std::uint32_t get_u32(const unsigned char* p) {
     return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
            std::uint32_t(p[3]) << 24;
@@ -34,7 +37,8 @@ Message& Message::add(Field field, std::string_view value) {
 
 Message& Message::add_u64(Field field, std::uint64_t value) {
     std::string bytes(8, '\0');
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
     fields_.emplace_back(field, std::move(bytes));
     return *this;
 }
@@ -54,7 +58,8 @@ std::optional<std::uint64_t> Message::get_u64(Field field) const {
     auto raw = get(field);
     if (!raw || raw->size() != 8) return std::nullopt;
     std::uint64_t value = 0;
-    for (int i = 7; i >= 0; --i) value = value << 8 | static_cast<unsigned char>((*raw)[i]);
+    for (int i = 7; i >= 0; --i)
+        value = value << 8 | static_cast<unsigned char>((*raw)[i]);
     return value;
 }
 
@@ -78,7 +83,7 @@ std::optional<Error> Message::error() const {
     if (!code) return std::nullopt;
     Error e;
     e.code = *code <= static_cast<std::uint64_t>(Errc::internal) ? static_cast<Errc>(*code)
-                                                                  : Errc::internal;
+                                                                 : Errc::internal;
     e.sys_errno = static_cast<int>(get_u64(Field::error_errno).value_or(0));
     e.message = std::string(get(Field::error_message).value_or("agent error"));
     return e;
@@ -136,8 +141,8 @@ Result<Message> Message::decode(std::span<const std::byte> bytes, std::size_t* f
         return std::unexpected(make_error(Errc::protocol, "frame length mismatch"));
     if (!known_op(op)) return std::unexpected(make_error(Errc::protocol, "unknown op"));
     if (nfds > kMaxFds) return std::unexpected(make_error(Errc::protocol, "too many fds"));
-    auto fields = decode_fields(
-        std::string_view(reinterpret_cast<const char*>(p + kHeaderSize), len));
+    auto fields =
+        decode_fields(std::string_view(reinterpret_cast<const char*>(p + kHeaderSize), len));
     if (!fields) return std::unexpected(fields.error());
     fields->op_ = static_cast<Op>(op);
     fields->request_id_ = get_u32(p + 8);
@@ -150,7 +155,8 @@ static Status wait_fd(int fd, short events, int timeout_ms) {
     for (;;) {
         int n = ::poll(&pfd, 1, timeout_ms);
         if (n > 0) return {};
-        if (n == 0) return std::unexpected(make_error(Errc::timeout, "timed out waiting for agent"));
+        if (n == 0)
+            return std::unexpected(make_error(Errc::timeout, "timed out waiting for agent"));
         if (errno != EINTR) return std::unexpected(sys_error("poll"));
     }
 }
@@ -181,7 +187,8 @@ Result<bool> Writer::flush(int socket_fd) {
             cmsg->cmsg_type = SCM_RIGHTS;
             cmsg->cmsg_len = CMSG_LEN(sizeof(int) * frame.fds.size());
             int* out = reinterpret_cast<int*>(CMSG_DATA(cmsg));
-            for (std::size_t i = 0; i < frame.fds.size(); ++i) out[i] = frame.fds[i].get();
+            for (std::size_t i = 0; i < frame.fds.size(); ++i)
+                out[i] = frame.fds[i].get();
         }
         ssize_t n = ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
@@ -238,7 +245,8 @@ Result<bool> Reader::read_some(int socket_fd) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
         std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         const int* in = reinterpret_cast<const int*>(CMSG_DATA(c));
-        for (std::size_t i = 0; i < count; ++i) fds_.emplace_back(in[i]);
+        for (std::size_t i = 0; i < count; ++i)
+            fds_.emplace_back(in[i]);
     }
     if (msg.msg_flags & MSG_CTRUNC)
         return std::unexpected(make_error(Errc::protocol, "file descriptors were truncated"));

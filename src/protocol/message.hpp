@@ -26,19 +26,19 @@ inline constexpr std::size_t kMaxFds = 16;
 
 enum class Op : std::uint16_t {
     // host -> agent
-    setup = 1,         // first frame on the bootstrap socket; fds: listen socket, seccomp memfd
-    spawn = 2,         // start a process; reply fds: [stdin writer], stdout reader, stderr reader
-    signal = 3,        // pid, signal
-    close_stdin = 4,   // pid
-    list = 5,          // reply: repeated `process` fields
-    attach = 6,        // pid; reply as spawn; this connection gets the exit event
-    detach = 7,        // pid; output is drained by the agent until someone attaches again
-    set_timeout = 8,   // deadline_ms (wall clock, 0 = none)
-    stdin_fd = 9,      // pid; reply fds: the stdin writer (output stays where it is)
+    setup = 1,       // first frame on the bootstrap socket; fds: listen socket, seccomp memfd
+    spawn = 2,       // start a process; reply fds: [stdin writer], stdout reader, stderr reader
+    signal = 3,      // pid, signal
+    close_stdin = 4, // pid
+    list = 5,        // reply: repeated `process` fields
+    attach = 6,      // pid; reply as spawn; this connection gets the exit event
+    detach = 7,      // pid; output is drained by the agent until someone attaches again
+    set_timeout = 8, // deadline_ms (wall clock, 0 = none)
+    stdin_fd = 9,    // pid; reply fds: the stdin writer (output stays where it is)
     // agent -> host
-    reply = 100,       // answer to the request with the same id
-    exit_event = 101,  // pid, exit_code or term_signal, timed_out
-    ready = 102,       // setup done
+    reply = 100,      // answer to the request with the same id
+    exit_event = 101, // pid, exit_code or term_signal, timed_out
+    ready = 102,      // setup done
 };
 
 enum class Field : std::uint16_t {

@@ -93,7 +93,8 @@ void Channel::fail_all(const Error& error) {
     }
     replied_.notify_all();
     Message gone(Op::exit_event, 0);
-    for (auto& [pid, handler] : handlers) handler(gone);
+    for (auto& [pid, handler] : handlers)
+        handler(gone);
 }
 
 bool Channel::on_readable() {

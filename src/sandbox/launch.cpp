@@ -24,7 +24,7 @@ constexpr unsigned long long kNamespaces =
 
 // Everything the child needs, laid out before clone.
 struct ChildContext {
-    int sync_read;   // parent writes one byte when the id maps are in place
+    int sync_read;    // parent writes one byte when the id maps are in place
     int status_write; // child writes errno here if it cannot exec (close-on-exec)
     int agent_socket;
     int agent_image;

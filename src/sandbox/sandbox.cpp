@@ -34,25 +34,33 @@ cgroup::Manager& cgroups() {
     return *manager;
 }
 
-Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+Error invalid(std::string message) {
+    return make_error(Errc::invalid_argument, std::move(message));
+}
 
-bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+bool has_nul(std::string_view s) {
+    return s.find('\0') != std::string_view::npos;
+}
 
 Status validate_options(const SandboxOptions& o) {
     if (o.template_name != "host")
-        return std::unexpected(make_error(
-            Errc::not_found, "template '" + o.template_name + "' is not available (this version "
-                                                              "has the built-in 'host' template)"));
+        return std::unexpected(
+            make_error(Errc::not_found, "template '" + o.template_name +
+                                            "' is not available (this version "
+                                            "has the built-in 'host' template)"));
     if (o.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0 seconds"));
     for (const auto& [k, v] : o.envs)
         if (k.empty() || k.find('=') != std::string::npos || has_nul(k) || has_nul(v))
             return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
     for (const auto& [k, v] : o.metadata)
-        if (has_nul(k) || has_nul(v)) return std::unexpected(invalid("metadata contains a NUL byte"));
-    if (o.hostname.size() > 64) return std::unexpected(invalid("hostname longer than 64 characters"));
+        if (has_nul(k) || has_nul(v))
+            return std::unexpected(invalid("metadata contains a NUL byte"));
+    if (o.hostname.size() > 64)
+        return std::unexpected(invalid("hostname longer than 64 characters"));
     for (char c : o.hostname)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-            return std::unexpected(invalid("hostname may contain only letters, digits, '-' and '.'"));
+            return std::unexpected(
+                invalid("hostname may contain only letters, digits, '-' and '.'"));
     const auto& l = o.limits;
     if (l.memory_bytes && *l.memory_bytes != 0 && *l.memory_bytes < (8u << 20))
         return std::unexpected(invalid("memory limit below 8 MiB cannot run a sandbox"));
@@ -90,9 +98,9 @@ Result<cgroup::Limits> resolve_limits(const ResourceLimits& asked, EffectiveLimi
     bool any = limits.memory_bytes || limits.pids || limits.cpus;
     if (any && !avail.usable) {
         std::string which = limits.memory_bytes ? "memory" : limits.pids ? "pids" : "cpu";
-        return std::unexpected(make_error(Errc::limit_unenforceable,
-                                          which + " limit requested but cgroups are unusable: " +
-                                              avail.reason));
+        return std::unexpected(
+            make_error(Errc::limit_unenforceable,
+                       which + " limit requested but cgroups are unusable: " + avail.reason));
     }
     return limits;
 }
@@ -266,9 +274,9 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     record.agent_pid = agent->pid;
     record.agent_start_time = sandbox::process_start_time(agent->pid);
     record.started_at_ms = sandbox::now_ms();
-    record.end_at_ms = options.timeout.count() ? record.started_at_ms +
-                                                     std::uint64_t(options.timeout.count()) * 1000
-                                               : 0;
+    record.end_at_ms = options.timeout.count()
+                           ? record.started_at_ms + std::uint64_t(options.timeout.count()) * 1000
+                           : 0;
 
     Message setup(Op::setup, 0);
     setup.add(Field::sandbox_id, record.id);
@@ -278,7 +286,8 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     setup.add_u64(Field::rootless, record.rootless);
     setup.add_u64(Field::disk_bytes, record.limits.disk_bytes);
     setup.add_u64(Field::deadline_ms, record.end_at_ms);
-    for (const auto& [k, v] : options.envs) setup.add(Field::env, k + "=" + v);
+    for (const auto& [k, v] : options.envs)
+        setup.add(Field::env, k + "=" + v);
     setup.add_fd(std::move(*listener));
     setup.add_fd(UniqueFd(::fcntl(*seccomp_fd, F_DUPFD_CLOEXEC, 0)));
     auto kill_agent = [&] {
@@ -293,7 +302,7 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     auto ready = protocol::receive_message(agent->socket.get(), reader, kSetupTimeoutMs);
     if (!ready || ready->op() != Op::ready) {
         kill_agent();
-        Error error = !ready ? ready.error()
+        Error error = !ready           ? ready.error()
                       : ready->error() ? *ready->error()
                                        : make_error(Errc::protocol, "unexpected agent reply");
         if (error.code == Errc::not_running) error.message = "sandbox agent exited during setup";
@@ -331,7 +340,8 @@ Result<Sandbox> Sandbox::connect(std::string_view id) {
     if (!group) return std::unexpected(group.error());
     resources->group = std::move(*group);
     auto socket = connect_to(sandbox::control_socket_path(*root, resources->record.id));
-    if (!socket) return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
+    if (!socket)
+        return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
     auto channel = sandbox::Channel::open(std::move(*socket));
     if (!channel) return std::unexpected(channel.error());
     auto state = std::make_shared<State>();
@@ -345,8 +355,8 @@ Status Sandbox::kill() {
     auto& res = *state_->resources;
     if (pidfd_exited(res.pidfd.get(), 0)) {
         res.release();
-        return std::unexpected(make_error(Errc::not_running, "sandbox " + res.record.id +
-                                                                 " is not running"));
+        return std::unexpected(
+            make_error(Errc::not_running, "sandbox " + res.record.id + " is not running"));
     }
     // SIGKILL to PID 1 of the namespace takes every process in it down with it.
     if (::syscall(SYS_pidfd_send_signal, res.pidfd.get(), SIGKILL, nullptr, 0) != 0 &&
@@ -361,8 +371,7 @@ Status Sandbox::kill() {
 bool Sandbox::is_running() const {
     // The agent's socket closes as it starts exiting, a moment before its pidfd reports the
     // exit (the kernel first tears down the pid namespace): either one means it has ended.
-    return state_ && !state_->channel->closed() &&
-           !pidfd_exited(state_->resources->pidfd.get(), 0);
+    return state_ && !state_->channel->closed() && !pidfd_exited(state_->resources->pidfd.get(), 0);
 }
 
 Result<SandboxInfo> Sandbox::info() const {

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <simdjson.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -29,10 +29,10 @@ Status ensure_private_dir(const std::string& path) {
     if (::lstat(path.c_str(), &st) != 0) return std::unexpected(sys_error("stat " + path));
     // A directory someone else owns (or a symlink) in a shared place like /tmp is an attack.
     if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 077) != 0)
-        return std::unexpected(make_error(
-            Errc::permission_denied,
-            "state directory " + path + " must be a directory owned by uid " +
-                std::to_string(::geteuid()) + " with mode 0700"));
+        return std::unexpected(make_error(Errc::permission_denied,
+                                          "state directory " + path +
+                                              " must be a directory owned by uid " +
+                                              std::to_string(::geteuid()) + " with mode 0700"));
     return {};
 }
 
@@ -42,7 +42,8 @@ std::string read_file(const std::string& path) {
     std::string out;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<std::size_t>(n));
     return out;
 }
 
@@ -63,7 +64,9 @@ Result<std::string> state_root() {
     return root;
 }
 
-std::string sandbox_dir(const std::string& root, const std::string& id) { return root + "/" + id; }
+std::string sandbox_dir(const std::string& root, const std::string& id) {
+    return root + "/" + id;
+}
 
 std::string control_socket_path(const std::string& root, const std::string& id) {
     return sandbox_dir(root, id) + "/control.sock";
@@ -77,17 +80,19 @@ std::string new_sandbox_id() {
         std::memcpy(bytes, &v, sizeof bytes);
     }
     std::string id;
-    for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
+    for (unsigned char b : bytes)
+        id += fmt::format("{:02x}", b);
     return id;
 }
 
 Status validate_sandbox_id(std::string_view id) {
     bool ok = !id.empty() && id.size() <= 64;
-    for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+    for (char c : id)
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
     if (!ok)
-        return std::unexpected(make_error(Errc::invalid_argument,
-                                          "invalid sandbox id '" + std::string(id) +
-                                              "' (expected 1-64 characters of a-z, 0-9, -)"));
+        return std::unexpected(
+            make_error(Errc::invalid_argument, "invalid sandbox id '" + std::string(id) +
+                                                   "' (expected 1-64 characters of a-z, 0-9, -)"));
     return {};
 }
 
@@ -107,7 +112,8 @@ Status write_record(const std::string& root, const SandboxRecord& r) {
     std::string dir = sandbox_dir(root, r.id);
     std::string tmp = dir + "/.sandbox.json." + std::to_string(::getpid());
     {
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+        UniqueFd fd(
+            ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!fd) return std::unexpected(sys_error("write " + tmp));
         if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
             return std::unexpected(sys_error("write " + tmp));
@@ -206,8 +212,10 @@ std::uint64_t process_start_time(pid_t pid) {
     // Fields after "(comm)": state is field 3; starttime is field 22.
     const char* p = stat.c_str() + close + 1;
     for (int field = 3; field < 22 && *p; ++field) {
-        while (*p == ' ') ++p;
-        while (*p && *p != ' ') ++p;
+        while (*p == ' ')
+            ++p;
+        while (*p && *p != ' ')
+            ++p;
     }
     return std::strtoull(p, nullptr, 10);
 }
@@ -215,14 +223,16 @@ std::uint64_t process_start_time(pid_t pid) {
 Result<int> open_agent_pidfd(const SandboxRecord& record) {
     int fd = static_cast<int>(::syscall(SYS_pidfd_open, record.agent_pid, 0));
     if (fd < 0)
-        return std::unexpected(make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
+        return std::unexpected(
+            make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
     // The pid may have been reused since; the start time tells. Checked after opening the
     // pidfd, so the process we hold is the one we checked.
     pollfd exited{fd, POLLIN, 0}; // a zombie agent is readable: it has ended
     if (process_start_time(record.agent_pid) != record.agent_start_time ||
         ::poll(&exited, 1, 0) != 0) {
         ::close(fd);
-        return std::unexpected(make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
+        return std::unexpected(
+            make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
     }
     return fd;
 }

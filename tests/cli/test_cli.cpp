@@ -50,7 +50,7 @@ std::vector<std::string> split_lines(std::string_view text) {
 }
 
 class StateDir {
-  public:
+public:
     StateDir() {
         static int counter = 0;
         path_ =
@@ -75,7 +75,7 @@ class StateDir {
     CliResult run(const std::vector<std::string>& args) const;
     const std::string& path() const { return path_; }
 
-  private:
+private:
     std::string path_;
 };
 

@@ -15,7 +15,8 @@ TEST_CASE("a sandbox runs python3 code and a file written inside reads back") {
     auto py = sh(sbx, "python3 -c 'print(6 * 7)'");
     CHECK(py.exit_code == 0);
     CHECK(py.stdout_data == "42\n");
-    auto file = sh(sbx, "echo 'hello from inside' > /home/user/note.txt && cat /home/user/note.txt");
+    auto file =
+        sh(sbx, "echo 'hello from inside' > /home/user/note.txt && cat /home/user/note.txt");
     CHECK(file.stdout_data == "hello from inside\n");
     expect_ok(sbx.kill(), "kill");
 }
@@ -129,8 +130,8 @@ TEST_CASE("background processes: list, stdin, kill, connect") {
     int pid = sleeper.pid();
     sleeper.disconnect();
     std::string reattached;
-    auto again = expect_ok(sbx.commands().connect(pid, [&](std::string_view c) { reattached += c; }),
-                           "connect");
+    auto again = expect_ok(
+        sbx.commands().connect(pid, [&](std::string_view c) { reattached += c; }), "connect");
     expect_ok(sbx.commands().kill(pid), "kill process");
     auto killed = expect_ok(again.wait(), "wait killed");
     CHECK(killed.signal == SIGKILL);
@@ -185,7 +186,8 @@ TEST_CASE("info, metadata, set_timeout, list and connect") {
 
     auto all = expect_ok(Sandbox::list(), "list");
     bool listed = false;
-    for (const auto& s : all) listed = listed || (s.id == sbx.id() && s.metadata == options.metadata);
+    for (const auto& s : all)
+        listed = listed || (s.id == sbx.id() && s.metadata == options.metadata);
     CHECK(listed);
 
     auto other = expect_ok(Sandbox::connect(sbx.id()), "connect");
@@ -253,7 +255,8 @@ TEST_CASE("bad input gives clear errors") {
 
     // A large environment (about 1 MiB) still works.
     RunOptions huge;
-    for (int i = 0; i < 1000; ++i) huge.envs["VAR_" + std::to_string(i)] = std::string(1000, 'x');
+    for (int i = 0; i < 1000; ++i)
+        huge.envs["VAR_" + std::to_string(i)] = std::string(1000, 'x');
     auto big = sh(sbx, "env | grep -c '^VAR_'", huge);
     CHECK(big.stdout_data == "1000\n");
     expect_ok(sbx.kill(), "kill");
@@ -263,13 +266,14 @@ TEST_CASE("writing to the stdin of a process that has exited is an error, not a 
     Sandbox sbx = make_sandbox();
     RunOptions opts;
     opts.stdin = true;
-    auto handle = expect_ok(sbx.commands().start("exec 0<&-; echo closed; sleep 1000", opts),
-                            "start");
+    auto handle =
+        expect_ok(sbx.commands().start("exec 0<&-; echo closed; sleep 1000", opts), "start");
     // Once the process has closed its stdin, the pipe has no reader left (the agent keeps no
     // read end), so the host's write fails with EPIPE.
     std::string big(1 << 20, 'x');
     auto wrote = handle.send_stdin(big);
-    for (int i = 0; i < 100 && wrote; ++i) wrote = handle.send_stdin(big);
+    for (int i = 0; i < 100 && wrote; ++i)
+        wrote = handle.send_stdin(big);
     REQUIRE_FALSE(wrote);
     CHECK(wrote.error().code == Errc::not_running);
     expect_ok(handle.kill(), "kill process");

@@ -100,7 +100,7 @@ std::string control_dir(const Group& group, std::string_view controller, const s
 
 // Sets (or unsets, for nullptr) SOULBOX_CGROUP for one test and restores it afterwards.
 class EnvOverride {
-  public:
+public:
     explicit EnvOverride(const char* value) {
         if (const char* old = std::getenv("SOULBOX_CGROUP")) old_ = old;
         if (value)
@@ -115,7 +115,7 @@ class EnvOverride {
             ::unsetenv("SOULBOX_CGROUP");
     }
 
-  private:
+private:
     std::optional<std::string> old_;
 };
 
@@ -136,7 +136,7 @@ struct GroupCleanup {
 // A forked child that runs `body` only after the parent says go (after placing it in a group);
 // its exit code is body's result. If the parent never says go, it exits with 99.
 class Child {
-  public:
+public:
     template <class Body> explicit Child(Body body) {
         int fds[2];
         REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
@@ -180,7 +180,7 @@ class Child {
         return status;
     }
 
-  private:
+private:
     pid_t pid_ = -1;
     int go_ = -1;
 };

@@ -1,1 +1,0 @@
-#include "support/sandbox_fixture.hpp"
