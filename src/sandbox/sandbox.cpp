@@ -3,6 +3,7 @@
 #include "sandbox/sandbox_state.hpp"
 #include "seccomp/policy.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <fcntl.h>
@@ -146,11 +147,12 @@ bool pidfd_exited(int pidfd, int timeout_ms) {
 // Watches the agents this process created; when one ends, reaps it and frees its resources,
 // whether or not a Sandbox object for it still exists.
 void watch_for_exit(const std::shared_ptr<SandboxResources>& resources) {
-    std::weak_ptr<SandboxResources> weak = resources;
     auto holder = std::make_shared<std::shared_ptr<SandboxResources>>(resources);
     io::global_loop().watch_readable(resources->pidfd.get(), [holder] {
         (*holder)->release();
-        holder->reset();
+        // The pidfd closes with the resources; only after this watch is gone, so its number
+        // cannot be reused while the loop still watches it.
+        io::global_loop().post([holder] { holder->reset(); });
         return false;
     });
 }
@@ -228,7 +230,12 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     if (auto s = validate_options(options); !s) return std::unexpected(s.error());
     auto root = sandbox::state_root();
     if (!root) return std::unexpected(root.error());
-    collect_garbage(*root); // what a crashed process left behind goes first
+    // What a crashed process left behind goes first; at most every few seconds, so creating
+    // many sandboxes does not scan the state directory each time.
+    static std::atomic<std::uint64_t> last_gc_ms{0};
+    std::uint64_t now = sandbox::now_ms(), last = last_gc_ms.load();
+    if (now - last > 5000 && last_gc_ms.compare_exchange_strong(last, now))
+        collect_garbage(*root);
 
     auto resources = std::make_shared<SandboxResources>();
     resources->root = *root;
