@@ -2,6 +2,7 @@
 // new namespaces, with one argument: the number of its bootstrap socket. It builds the root
 // filesystem, locks itself down, reports ready and serves the control protocol (docs/protocol.md).
 #include "agent/server.hpp"
+#include "caps/drop.hpp"
 #include "ns/net.hpp"
 #include "ns/rootfs.hpp"
 #include "protocol/message.hpp"
@@ -28,6 +29,7 @@ Status set_up(const ns::RootfsPlan& plan, int seccomp_fd) {
     if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
         return std::unexpected(sys_error("sethostname"));
     if (auto s = ns::bring_up_loopback(); !s) return s;
+    if (auto s = caps::empty_bounding_set(); !s) return s;
     // Nothing in the sandbox may ptrace us or read our memory through /proc.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return std::unexpected(sys_error("dumpable"));
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

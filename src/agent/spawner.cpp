@@ -61,12 +61,12 @@ std::string resolve_program(const SpawnRequest& request) {
 [[noreturn]] void run_child(const SpawnRequest& request, const std::string& program, int in_fd,
                             int out_fd, int err_fd, int status_fd, char* const* argv,
                             char* const* envp) {
-    // The agent blocks SIGCHLD and ignores SIGPIPE; the program must start with defaults.
+    // The agent blocks SIGCHLD and ignores SIGPIPE (it installs no handlers, and handlers do
+    // not survive exec anyway); the program must start with the defaults.
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig)
-        ::signal(sig, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
     // Its own session: no controlling terminal shared with anything else (checklist line 8),
     // and one process group to signal as a unit.
     if (::setsid() < 0) child_fail(status_fd, 0, errno);

@@ -8,11 +8,14 @@
 
 namespace soulbox::caps {
 
+Status empty_bounding_set() {
+    // Only the kernel's own caps exist; cap_max_bits() asks it how many there are.
+    for (cap_value_t cap = 0; cap < static_cast<cap_value_t>(cap_max_bits()); ++cap)
+        if (cap_drop_bound(cap) != 0) return std::unexpected(sys_error("drop bounding capability"));
+    return {};
+}
+
 Status become_unprivileged(uid_t uid, gid_t gid) {
-    // The bounding set can only shrink while we still hold CAP_SETPCAP, so it goes first.
-    for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
-        if (cap_drop_bound(static_cast<cap_value_t>(cap)) != 0 && errno != EINVAL)
-            return std::unexpected(sys_error("drop bounding capability"));
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
         return std::unexpected(sys_error("clear ambient capabilities"));
     // Rootless namespaces deny setgroups (only one id is mapped); there are no groups to drop.

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -414,8 +415,14 @@ TEST_CASE("gc cleans up after a sandbox whose host process and agent died withou
     bool v1_group = cgroup_kind == "v1";
     if (v1_group) CHECK(::stat(cgroup.c_str(), &st) == 0);
 
-    // A crash: the agent dies with no one to clean up after it.
+    // A crash: the agent dies with no one to clean up after it. SIGKILL takes effect
+    // asynchronously; the pidfd turns readable once the agent (and its pid namespace) is gone.
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(agent), 0));
+    REQUIRE(pidfd >= 0);
     REQUIRE(::kill(static_cast<pid_t>(agent), SIGKILL) == 0);
+    pollfd gone{pidfd, POLLIN, 0};
+    REQUIRE(::poll(&gone, 1, 10000) == 1);
+    ::close(pidfd);
     auto gc = dir.run({"gc"});
     CHECK(gc.exit_code == 0);
     CHECK(gc.out == "removed 1\n");
