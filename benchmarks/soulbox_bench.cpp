@@ -15,6 +15,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <cpuid.h>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -22,12 +24,15 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <linux/sched.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <time.h>
@@ -346,10 +351,27 @@ void bench_exec(int iters) {
             t_run.push_back(run_once());
         }
     }
+    // Decomposition: a bare request/reply, and run() split into start() and wait().
+    std::vector<double> t_list, t_start, t_wait;
+    for (int i = 0; i < iters / 2; ++i) {
+        double t0 = now_ms();
+        (void)check(sbx.commands().list(), "list");
+        double t1 = now_ms();
+        auto handle = check(sbx.commands().start(Argv{"/bin/true"}), "start /bin/true");
+        double t2 = now_ms();
+        (void)check(handle.wait(), "wait");
+        double t3 = now_ms();
+        t_list.push_back(t1 - t0);
+        t_start.push_back(t2 - t1);
+        t_wait.push_back(t3 - t2);
+    }
     Stats r = stats(t_run), s = stats(t_spawn);
     const std::string sec = "2 exec (live)";
     add_row(sec, "soulbox commands().run({\"/bin/true\"})", r, "ms",
             fmt("%.2fx spawn (p50), %.2fx (p99)", r.p50 / s.p50, r.p99 / s.p99));
+    add_row(sec, "  commands().list() (control round trip)", stats(t_list), "ms");
+    add_row(sec, "  start({\"/bin/true\"}) (reply after exec)", stats(t_start), "ms");
+    add_row(sec, "  handle.wait() (exit + output EOF)", stats(t_wait), "ms");
     add_row(sec, "posix_spawn /bin/true", s, "ms", "1.00x");
     targets.push_back({"exec <= 1.3x posix_spawn (p50)",
                        fmt("%.2fx (%.3f vs %.3f ms)", r.p50 / s.p50, r.p50, s.p50),
@@ -580,7 +602,8 @@ void bench_density(int cap, double seconds) {
     Fleet fleet;
     std::vector<double> times;
     double median20 = 0;
-    std::string reason;
+    std::string reason, first_slow;
+    std::vector<std::pair<std::size_t, double>> gc_at; // (alive, Sandbox::gc() ms)
     double start = now_ms();
     while (true) {
         if (static_cast<int>(fleet.size()) >= cap) {
@@ -601,14 +624,30 @@ void bench_density(int cap, double seconds) {
         fleet.add(std::move(*s));
         times.push_back(t);
         if (times.size() == 20) median20 = stats(times).p50;
-        if (times.size() > 20 && t > 2 * median20) {
-            reason = fmt("create #%zu took %.2f ms > 2x the median of the first 20 (%.2f ms)",
-                         times.size(), t, median20);
+        // One create over 2x is noted; the run stops when it persists (the median of the
+        // last 5 is over 2x), so that one scheduling hiccup on a busy host does not end it.
+        if (times.size() > 20 && t > 2 * median20 && first_slow.empty())
+            first_slow = fmt("first create over 2x: #%zu (%.2f ms)", times.size(), t);
+        if (times.size() >= 25 && stats({times.end() - 5, times.end()}).p50 > 2 * median20) {
+            reason = fmt("creates #%zu-#%zu took a median %.2f ms > 2x the median of the first "
+                         "20 (%.2f ms)",
+                         times.size() - 4, times.size(), stats({times.end() - 5, times.end()}).p50,
+                         median20);
             break;
         }
-        if (times.size() % 50 == 0)
-            std::fprintf(stderr, "  %zu alive, last 50 creates p50 %.2f ms\n", times.size(),
-                         stats({times.end() - 50, times.end()}).p50);
+        if (times.size() % 50 == 0) {
+            // Every create first runs the same scan as Sandbox::gc() over all sandboxes.
+            std::vector<double> gc;
+            for (int k = 0; k < 3; ++k) {
+                double g0 = now_ms();
+                (void)Sandbox::gc();
+                gc.push_back(now_ms() - g0);
+            }
+            gc_at.emplace_back(times.size(), stats(gc).p50);
+            std::fprintf(stderr,
+                         "  %zu alive, last 50 creates p50 %.2f ms, Sandbox::gc() %.2f ms\n",
+                         times.size(), stats({times.end() - 50, times.end()}).p50, stats(gc).p50);
+        }
     }
     std::size_t alive = fleet.size();
     double fill = now_ms() - start;
@@ -620,10 +659,95 @@ void bench_density(int cap, double seconds) {
             stats({times.begin(), times.begin() + std::min<std::size_t>(20, times.size())}), "ms");
     if (times.size() > 20)
         add_row(sec, "create time, last 20", stats({times.end() - 20, times.end()}), "ms");
-    notes.push_back(fmt("density: %zu sandboxes alive at once; stopped: %s; filled in %.1f s, "
+    for (auto [n, ms] : gc_at)
+        add_row(sec, fmt("Sandbox::gc() scan with %zu alive", n), Stats{ms, ms, ms, 1}, "ms",
+                fmt("%.1f us per sandbox", ms * 1e3 / double(n)));
+    notes.push_back(fmt("density: %zu sandboxes alive at once; stopped: %s (%s); filled in %.1f s, "
                         "killed all in %.1f ms",
-                        alive, reason.c_str(), fill / 1e3, kill_ms));
+                        alive, reason.c_str(),
+                        first_slow.empty() ? "no single create over 2x" : first_slow.c_str(),
+                        fill / 1e3, kill_ms));
     targets.push_back({"density (report only)", fmt("%zu alive", alive), true});
+}
+
+// ============================== 6. where cold start time goes ==============================
+// The kernel primitives a SoulBox create and kill are made of, timed alone: what no
+// implementation can avoid (namespaces) next to what SoulBox adds (cgroup v1 groups).
+
+// clone3 with `flags` + the child's immediate exit + waitpid, in ms: creation and teardown of
+// the namespaces. Like the library, the child is a fork of this process (no CLONE_VM).
+double time_clone(std::uint64_t flags) {
+    clone_args args{};
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    double t0 = now_ms();
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) ::syscall(SYS_exit_group, 0);
+    if (pid < 0) throw Failure(std::string("clone3: ") + std::strerror(errno));
+    wait_exit(static_cast<pid_t>(pid));
+    return now_ms() - t0;
+}
+
+// mkdir + limits + rmdir of one group in each v1 hierarchy SoulBox uses, as V1Manager does.
+double time_cgroup_v1() {
+    static const char* const controllers[] = {"memory", "pids", "cpu", "freezer"};
+    const std::string name = "/soulbox-bench-" + std::to_string(::getpid());
+    auto write = [](const std::string& path, const char* value) { std::ofstream(path) << value; };
+    double t0 = now_ms();
+    for (const char* c : controllers) {
+        std::string dir = std::string("/sys/fs/cgroup/") + c + name;
+        if (::mkdir(dir.c_str(), 0755) != 0) throw Failure("mkdir " + dir);
+    }
+    write("/sys/fs/cgroup/memory" + name + "/memory.limit_in_bytes", "536870912");
+    write("/sys/fs/cgroup/memory" + name + "/memory.memsw.limit_in_bytes", "536870912");
+    write("/sys/fs/cgroup/pids" + name + "/pids.max", "1024");
+    write("/sys/fs/cgroup/cpu" + name + "/cpu.cfs_quota_us", "100000");
+    for (const char* c : controllers)
+        ::rmdir((std::string("/sys/fs/cgroup/") + c + name).c_str());
+    return now_ms() - t0;
+}
+
+void bench_analysis(int iters) {
+    std::fprintf(stderr, "[6] kernel primitives: %d iterations each\n", iters);
+    const std::string sec = "6 primitives";
+    constexpr std::uint64_t all =
+        CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
+    const std::pair<const char*, std::uint64_t> variants[] = {
+        {"clone3+exit+wait: no namespace (fork)", 0},
+        {"clone3+exit+wait: NEWUSER", CLONE_NEWUSER},
+        {"clone3+exit+wait: NEWPID", CLONE_NEWPID},
+        {"clone3+exit+wait: NEWNS", CLONE_NEWNS},
+        {"clone3+exit+wait: NEWNET", CLONE_NEWNET},
+        {"clone3+exit+wait: NEWUTS|NEWIPC", CLONE_NEWUTS | CLONE_NEWIPC},
+        {"clone3+exit+wait: all six (as SoulBox)", all},
+    };
+    std::vector<std::vector<double>> t(std::size(variants));
+    for (int i = 0; i < iters; ++i)
+        for (std::size_t v = 0; v < std::size(variants); ++v)
+            t[v].push_back(time_clone(variants[v].second));
+    double fork_p50 = stats(t[0]).p50;
+    for (std::size_t v = 0; v < std::size(variants); ++v) {
+        Stats st = stats(t[v]);
+        add_row(sec, variants[v].first, st, "ms", fmt("+%.3f ms over fork", st.p50 - fork_p50));
+    }
+    // glibc's startup asks cpuid for cache sizes (leaf 4, many times on Intel); in a VM each
+    // cpuid traps to the hypervisor, and every exec (agent, bwrap, true) pays for it.
+    std::vector<double> cpuid_us;
+    for (int i = 0; i < iters; ++i) {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        double t0 = now_ms();
+        for (unsigned k = 0; k < 10; ++k)
+            __cpuid_count(4, k & 3, a, b, c, d);
+        cpuid_us.push_back((now_ms() - t0) * 100);                    // ms per 10 -> us per 1
+        if (a == 0xdeadbeef) std::fprintf(stderr, "%u%u%u", b, c, d); // keep the results live
+    }
+    add_row(sec, "one cpuid instruction (us)", stats(cpuid_us), "us");
+    if (::access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0) {
+        std::vector<double> cg;
+        for (int i = 0; i < iters; ++i)
+            cg.push_back(time_cgroup_v1());
+        add_row(sec, "cgroup v1: 4 x mkdir + limits + 4 x rmdir", stats(cg), "ms");
+    }
 }
 
 // ============================== main ==============================
@@ -632,7 +756,7 @@ struct Config {
     int iters = 200, exec_iters = 500, reps = 5, idle = 20, density_cap = 500;
     double density_seconds = 110;
     std::uint64_t bytes = 1ull << 30;
-    std::string only = "cold,exec,throughput,memory,density";
+    std::string only = "cold,exec,throughput,memory,density,analysis";
     bool wants(const char* what) const { return only.find(what) != std::string::npos; }
 };
 
@@ -684,12 +808,20 @@ int main(int argc, char** argv) {
         return 1;
     }
     ::setenv("SOULBOX_STATE_DIR", state_dir.c_str(), 1);
+    // A closed stdout (| head) must not skip the clean-up at the end.
+    ::signal(SIGPIPE, SIG_IGN);
     // Hundreds of sandboxes hold a few descriptors each.
     rlimit nofile{};
     ::getrlimit(RLIMIT_NOFILE, &nofile);
     nofile.rlim_cur = nofile.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &nofile);
 
+    std::string load = read_text("/proc/loadavg");
+    std::istringstream fields(load);
+    std::string l1, l5, l15;
+    fields >> l1 >> l5 >> l15;
+    notes.push_back("load average at start: " + l1 + " " + l5 + " " + l15 +
+                    " (other work on the host skews every number)");
     int rc = 0;
     try {
         Config c = parse(argc, argv);
@@ -699,6 +831,7 @@ int main(int argc, char** argv) {
         if (c.wants("throughput")) bench_throughput(c.bytes, c.reps);
         if (c.wants("memory")) bench_memory(state_dir, c.idle);
         if (c.wants("density")) bench_density(c.density_cap, c.density_seconds);
+        if (c.wants("analysis")) bench_analysis(c.iters / 2);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "soulbox_bench: %s\n", e.what());
         rc = 1;
