@@ -76,20 +76,60 @@ Status make_readonly(const std::string& path, bool recursive) {
     return {};
 }
 
-// Bind a host path read-only at the same place in the new root. Missing sources are skipped.
-Status bind_readonly(const std::string& host_path, std::string_view target, bool is_dir) {
-    struct stat st {};
-    if (::stat(host_path.c_str(), &st) != 0) return {};
-    if (is_dir != S_ISDIR(st.st_mode)) return {};
+// Bind a host directory read-only at the same place in the new root (overlay fallback).
+Status bind_readonly(const std::string& host_dir, std::string_view target) {
     std::string full = at(target);
-    if (is_dir) {
-        if (::mkdir(full.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", full);
-    } else if (auto w = write_file(target, "", 0644); !w) {
-        return w;
-    }
-    if (::mount(host_path.c_str(), full.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-        return fail("bind mount", host_path);
+    if (::mount(host_dir.c_str(), full.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return fail("bind mount", host_dir);
     return make_readonly(full, true);
+}
+
+// An empty directory that pads each read-only overlay to the two layers the kernel requires
+// when there is no upper layer; removed again before pivot_root.
+constexpr const char* kEmptyLayer = "/.soulbox-empty";
+
+// A read-only view of a host directory with inodes of its own: an overlay, not a bind mount,
+// so a lock a sandbox takes on a shared file (flock, fcntl) is private to that sandbox and
+// cannot block other sandboxes or the host. Kernels that refuse overlay in a user namespace
+// get a bind mount (then locks are shared).
+Status overlay_readonly(const std::string& host_dir, std::string_view target) {
+    struct stat st {};
+    if (::stat(host_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+    std::string full = at(target);
+    if (::mkdir(full.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", full);
+    std::string options = "lowerdir=" + host_dir + ":" + at(kEmptyLayer);
+    if (::mount("overlay", full.c_str(), "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
+                options.c_str()) == 0)
+        return {};
+    if (errno != ENODEV && errno != EINVAL && errno != EPERM) return fail("mount overlay", full);
+    return bind_readonly(host_dir, target);
+}
+
+// Small host files are copied (symlinks recreated), so each sandbox has its own inode.
+Status copy_in(const std::string& host_path, std::string_view target) {
+    struct stat st {};
+    if (::lstat(host_path.c_str(), &st) != 0) return {};
+    if (S_ISLNK(st.st_mode)) {
+        char link[PATH_MAX];
+        ssize_t n = ::readlink(host_path.c_str(), link, sizeof link - 1);
+        if (n <= 0) return fail("readlink", host_path);
+        link[n] = '\0';
+        return make_symlink(link, target);
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20)) return {};
+    UniqueFd in(::open(host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!in) return fail("open", host_path);
+    std::string content(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t got = 0;
+    while (got < content.size()) {
+        ssize_t n = ::read(in.get(), content.data() + got, content.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail("read", host_path);
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    content.resize(got);
+    return write_file(target, content, 0644);
 }
 
 // Host device nodes cannot be created in a user namespace (mknod needs init-namespace
@@ -186,20 +226,21 @@ Status populate_etc(const RootfsPlan& plan) {
     }};
     for (const auto& [path, content] : files)
         if (auto s = write_file(path, content, 0644); !s) return s;
-    for (const char* file : {"/etc/ld.so.cache", "/etc/mime.types", "/etc/services",
-                             "/etc/protocols", "/etc/localtime"})
-        if (auto s = bind_readonly(file, file, false); !s) return s;
+    for (const char* file :
+         {"/etc/ld.so.cache", "/etc/services", "/etc/protocols", "/etc/localtime"})
+        if (auto s = copy_in(file, file); !s) return s;
     if (auto s = make_dir("/etc/ssl", 0755); !s) return s;
     for (const char* dir : {"/etc/ssl/certs", "/etc/alternatives", "/etc/ca-certificates",
                             "/etc/python3", "/etc/python3.11", "/etc/fonts"})
-        if (auto s = bind_readonly(dir, dir, true); !s) return s;
+        if (auto s = overlay_readonly(dir, dir); !s) return s;
     if (::access("/etc/os-release", F_OK) == 0)
         if (auto s = make_symlink("../usr/lib/os-release", "/etc/os-release"); !s) return s;
     return {};
 }
 
 Status populate_root(const RootfsPlan& plan) {
-    if (auto s = bind_readonly("/usr", "/usr", true); !s) return s;
+    if (auto s = make_dir(kEmptyLayer, 0555); !s) return s;
+    if (auto s = overlay_readonly("/usr", "/usr"); !s) return s;
     // Merged-/usr hosts have /bin -> usr/bin links; older ones have real directories.
     for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
         std::string host = std::string("/") + top;
@@ -208,7 +249,7 @@ Status populate_root(const RootfsPlan& plan) {
         if (n > 0) {
             target[n] = '\0';
             if (auto s = make_symlink(target, host); !s) return s;
-        } else if (auto s = bind_readonly(host, host, true); !s) {
+        } else if (auto s = overlay_readonly(host, host); !s) {
             return s;
         }
     }
@@ -227,7 +268,10 @@ Status populate_root(const RootfsPlan& plan) {
     std::string home = at("/home/user");
     if (::chown(home.c_str(), plan.user_uid, plan.user_gid) != 0) return fail("chown", home);
     if (auto s = populate_dev(plan); !s) return s;
-    return mount_proc();
+    if (auto s = mount_proc(); !s) return s;
+    // The overlays keep their own reference to the empty layer; its name can go.
+    if (::rmdir(at(kEmptyLayer).c_str()) != 0) return fail("rmdir", at(kEmptyLayer));
+    return {};
 }
 
 } // namespace

@@ -156,8 +156,15 @@ for line in open("/proc/self/mountinfo"):
     if point == "/":
         roots += 1
         if fstype != "tmpfs": bad.append(line.strip())
-    # A whole host filesystem (its "/") mounted anywhere would be the old root.
-    if fstype not in ("tmpfs", "proc", "devpts", "devtmpfs") and fsroot == "/": bad.append(line.strip())
+    # A whole host filesystem (its "/") mounted anywhere would be the old root. Overlays are the
+    # read-only views of host directories: only the allowed ones may be their lower layer.
+    if fstype == "overlay":
+        lower = [o for o in line.split(" - ")[1].split()[2].split(",") if o.startswith("lowerdir=")]
+        top = lower[0][len("lowerdir="):].split(":")[0] if lower else ""
+        if top not in ("/usr", "/etc/ssl/certs", "/etc/alternatives", "/etc/ca-certificates",
+                       "/etc/python3", "/etc/python3.11", "/etc/fonts") or top != point:
+            bad.append(line.strip())
+    elif fstype not in ("tmpfs", "proc", "devpts", "devtmpfs") and fsroot == "/": bad.append(line.strip())
     virtual = fstype in ("tmpfs", "proc", "devpts", "devtmpfs")
     for host in ("/work", "/old_root", "/root", "/sys", "/home", "/run/soulbox"):
         if (fsroot.startswith(host) and not virtual) or point.startswith(host): bad.append(line.strip())
