@@ -40,7 +40,7 @@ struct Process {
     std::string tag, cwd, user;
     std::vector<std::string> argv, env;
     UniqueFd stdin_writer, stdout_reader, stderr_reader; // the agent's own copies
-    UniqueFd pty_master; // terminal processes: the master side (also in stdout_reader)
+    UniqueFd pty_master;        // terminal processes: the master side (also in stdout_reader)
     int subscriber = -1;        // connection fd attached to the output, -1 = none (drained)
     std::uint64_t deadline = 0; // CLOCK_MONOTONIC ms, 0 = none
     bool timed_out = false;
@@ -310,6 +310,12 @@ Message Server::process_reply(const Message& request, Process& process) {
     auto dup_of = [](const UniqueFd& fd) {
         return UniqueFd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
     };
+    if (process.pty_master) {
+        // A terminal has one descriptor, its master side, for both output and input.
+        reply.add_u64(Field::is_pty, 1);
+        reply.add_fd(dup_of(process.pty_master));
+        return reply;
+    }
     if (process.stdin_writer) reply.add_fd(dup_of(process.stdin_writer));
     reply.add_fd(dup_of(process.stdout_reader));
     reply.add_fd(dup_of(process.stderr_reader));
@@ -339,9 +345,9 @@ Message Server::do_spawn(const Message& request) {
     if (auto rows = request.get_u64(Field::pty_rows)) {
         auto cols = request.get_u64(Field::pty_cols).value_or(80);
         if (*rows == 0 || *rows > 10000 || cols == 0 || cols > 10000)
-            return Message::error_reply(request.request_id(),
-                                        make_error(Errc::invalid_argument,
-                                                   "terminal size must be 1-10000 rows and cols"));
+            return Message::error_reply(
+                request.request_id(),
+                make_error(Errc::invalid_argument, "terminal size must be 1-10000 rows and cols"));
         spawn.pty = true;
         spawn.rows = static_cast<unsigned short>(*rows);
         spawn.cols = static_cast<unsigned short>(cols);
@@ -449,10 +455,10 @@ void Server::handle_request(int fd, Message request) {
         auto rows = request.get_u64(Field::pty_rows).value_or(0);
         auto cols = request.get_u64(Field::pty_cols).value_or(0);
         if (!process->pty_master)
-            return send(fd, Message::error_reply(
-                                id, make_error(Errc::invalid_argument,
-                                               "process " + std::to_string(process->pid) +
-                                                   " has no terminal")));
+            return send(
+                fd, Message::error_reply(id, make_error(Errc::invalid_argument,
+                                                        "process " + std::to_string(process->pid) +
+                                                            " has no terminal")));
         if (rows == 0 || rows > 10000 || cols == 0 || cols > 10000)
             return send(fd, Message::error_reply(
                                 id, make_error(Errc::invalid_argument,
