@@ -7,4 +7,4 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config ninja-build \
   libseccomp-dev libcap-dev libfmt-dev liburing-dev libsimdjson-dev doctest-dev \
-  python3 util-linux procps bubblewrap clang-format >/dev/null
+  python3 util-linux procps bubblewrap tmux ca-certificates clang-format >/dev/null

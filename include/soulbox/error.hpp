@@ -22,6 +22,8 @@ enum class Errc : int {
     protocol = 10,   // malformed message between host and agent
     not_enough_space = 11,
     internal = 12,
+    not_a_directory = 13, // a path component or the target is not a directory
+    is_a_directory = 14,  // a file operation on a directory
 };
 
 std::string_view errc_name(Errc code) noexcept;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "soulbox/error.hpp"
+#include "soulbox/files.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -126,6 +127,7 @@ public:
 
 private:
     friend class Commands;
+    friend class Pty;
     explicit CommandHandle(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;
 };
@@ -152,6 +154,40 @@ private:
     Sandbox* sandbox_;
 };
 
+struct PtySize {
+    std::uint16_t rows = 24;
+    std::uint16_t cols = 80;
+};
+
+struct PtyOptions {
+    PtySize size;
+    std::vector<std::string> cmd; // default {"/bin/bash", "-i", "-l"}
+    std::string cwd;              // default: the user's home
+    std::string user = "user";
+    StringMap envs;                       // TERM=xterm-256color and LANG=C.UTF-8 unless given
+    std::chrono::milliseconds timeout{0}; // 0 = lives until killed or the sandbox ends
+    OutputCallback on_data;               // terminal output, as it arrives
+};
+
+// Terminals in a sandbox (E2B `pty`). A PTY process gets its own session with the terminal as
+// its controlling tty. It survives its creator's disconnect until killed or the sandbox ends.
+class Pty {
+public:
+    // The handle's send_stdin() types into the terminal; its output goes to on_data and, as
+    // for commands, into the result's stdout_data.
+    Result<CommandHandle> create(PtyOptions options = {});
+    Status send_stdin(int pid, std::string_view data);
+    // The program sees the new size (TIOCGWINSZ) and gets SIGWINCH.
+    Status resize(int pid, PtySize size);
+    Status kill(int pid);
+    Result<CommandHandle> connect(int pid, OutputCallback on_data = {});
+
+private:
+    friend class Sandbox;
+    explicit Pty(Sandbox* sandbox) : sandbox_(sandbox) {}
+    Sandbox* sandbox_;
+};
+
 class Sandbox {
 public:
     static Result<Sandbox> create(const SandboxOptions& options = {});
@@ -173,14 +209,20 @@ public:
     Result<SandboxInfo> info() const;
     Status set_timeout(std::chrono::seconds timeout);
     Commands& commands() { return commands_; }
+    Filesystem& files() { return files_; }
+    Pty& pty() { return pty_; }
 
     struct State;
 
 private:
     friend class Commands;
+    friend class Filesystem;
+    friend class Pty;
     explicit Sandbox(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;
     Commands commands_{this};
+    Filesystem files_{this};
+    Pty pty_{this};
 };
 
 } // namespace soulbox

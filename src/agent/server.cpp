@@ -1,5 +1,6 @@
 #include "agent/server.hpp"
 
+#include "agent/files.hpp"
 #include "agent/spawner.hpp"
 #include "protocol/message.hpp"
 
@@ -12,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -38,6 +40,7 @@ struct Process {
     std::string tag, cwd, user;
     std::vector<std::string> argv, env;
     UniqueFd stdin_writer, stdout_reader, stderr_reader; // the agent's own copies
+    UniqueFd pty_master;        // terminal processes: the master side (also in stdout_reader)
     int subscriber = -1;        // connection fd attached to the output, -1 = none (drained)
     std::uint64_t deadline = 0; // CLOCK_MONOTONIC ms, 0 = none
     bool timed_out = false;
@@ -131,6 +134,7 @@ private:
     std::map<int, std::unique_ptr<Connection>> connections_;
     std::map<pid_t, Process> processes_;
     std::map<int, pid_t> draining_; // output fd -> process, while nobody is attached
+    std::unique_ptr<FileService> files_;
     bool done_ = false;
 };
 
@@ -155,8 +159,11 @@ Status Server::run() {
     if (!epoll_ || !signals_ || !sandbox_timer_ || !process_timer_)
         return std::unexpected(sys_error("agent event setup"));
     arm_timer(sandbox_timer_.get(), config_.deadline_ms, true);
-    for (int fd :
-         {signals_.get(), sandbox_timer_.get(), process_timer_.get(), config_.listen_socket.get()})
+    files_ = std::make_unique<FileService>(
+        FileIdentity{config_.user_uid, config_.user_gid, config_.rootless},
+        [this](int connection, Message event) { send(connection, std::move(event)); });
+    for (int fd : {signals_.get(), sandbox_timer_.get(), process_timer_.get(),
+                   config_.listen_socket.get(), files_->watch_fd()})
         if (auto s = add_fd(fd, EPOLLIN); !s) return s;
 
     int boot = config_.bootstrap.get();
@@ -186,6 +193,8 @@ Status Server::run() {
                 std::uint64_t ticks;
                 (void)!::read(fd, &ticks, sizeof ticks);
                 expire_processes();
+            } else if (fd == files_->watch_fd()) {
+                files_->on_watch_readable();
             } else if (fd == config_.listen_socket.get()) {
                 accept_connections();
             } else if (draining_.count(fd)) {
@@ -217,6 +226,7 @@ void Server::accept_connections() {
 
 void Server::close_connection(int fd) {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    files_->connection_closed(fd);
     for (auto& [pid, process] : processes_)
         if (process.subscriber == fd) {
             process.subscriber = -1;
@@ -300,6 +310,12 @@ Message Server::process_reply(const Message& request, Process& process) {
     auto dup_of = [](const UniqueFd& fd) {
         return UniqueFd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
     };
+    if (process.pty_master) {
+        // A terminal has one descriptor, its master side, for both output and input.
+        reply.add_u64(Field::is_pty, 1);
+        reply.add_fd(dup_of(process.pty_master));
+        return reply;
+    }
     if (process.stdin_writer) reply.add_fd(dup_of(process.stdin_writer));
     reply.add_fd(dup_of(process.stdout_reader));
     reply.add_fd(dup_of(process.stderr_reader));
@@ -326,6 +342,16 @@ Message Server::do_spawn(const Message& request) {
     spawn.env = build_env(request.get_all(Field::env), as_root);
     spawn.cwd = std::string(request.get(Field::cwd).value_or(as_root ? "/root" : "/home/user"));
     spawn.open_stdin = request.get_u64(Field::open_stdin).value_or(0) != 0;
+    if (auto rows = request.get_u64(Field::pty_rows)) {
+        auto cols = request.get_u64(Field::pty_cols).value_or(80);
+        if (*rows == 0 || *rows > 10000 || cols == 0 || cols > 10000)
+            return Message::error_reply(
+                request.request_id(),
+                make_error(Errc::invalid_argument, "terminal size must be 1-10000 rows and cols"));
+        spawn.pty = true;
+        spawn.rows = static_cast<unsigned short>(*rows);
+        spawn.cols = static_cast<unsigned short>(cols);
+    }
     auto spawned = spawn_process(spawn);
     if (!spawned) return Message::error_reply(request.request_id(), spawned.error());
 
@@ -340,6 +366,10 @@ Message Server::do_spawn(const Message& request) {
     process.stdin_writer = std::move(spawned->stdin_writer);
     process.stdout_reader = std::move(spawned->stdout_reader);
     process.stderr_reader = std::move(spawned->stderr_reader);
+    if (spawned->pty_master) {
+        process.stdout_reader.reset(::fcntl(spawned->pty_master.get(), F_DUPFD_CLOEXEC, 0));
+        process.pty_master = std::move(spawned->pty_master);
+    }
     if (auto timeout = request.get_u64(Field::timeout_ms); timeout && *timeout > 0)
         process.deadline = now_ms(CLOCK_MONOTONIC) + *timeout;
     auto& stored = processes_[process.pid] = std::move(process);
@@ -419,9 +449,33 @@ void Server::handle_request(int fd, Message request) {
             ::kill(process->pid, sig);
         return send(fd, Message(Op::reply, id));
     }
+    case Op::resize: {
+        Process* process = find();
+        if (!process) return send(fd, not_found());
+        auto rows = request.get_u64(Field::pty_rows).value_or(0);
+        auto cols = request.get_u64(Field::pty_cols).value_or(0);
+        if (!process->pty_master)
+            return send(
+                fd, Message::error_reply(id, make_error(Errc::invalid_argument,
+                                                        "process " + std::to_string(process->pid) +
+                                                            " has no terminal")));
+        if (rows == 0 || rows > 10000 || cols == 0 || cols > 10000)
+            return send(fd, Message::error_reply(
+                                id, make_error(Errc::invalid_argument,
+                                               "terminal size must be 1-10000 rows and cols")));
+        winsize size{static_cast<unsigned short>(rows), static_cast<unsigned short>(cols), 0, 0};
+        if (::ioctl(process->pty_master.get(), TIOCSWINSZ, &size) != 0)
+            return send(fd, Message::error_reply(id, sys_error("resize terminal")));
+        return send(fd, Message(Op::reply, id));
+    }
     case Op::stdin_fd: {
         Process* process = find();
         if (!process) return send(fd, not_found());
+        if (process->pty_master) {
+            Message reply(Op::reply, id);
+            reply.add_fd(UniqueFd(::fcntl(process->pty_master.get(), F_DUPFD_CLOEXEC, 0)));
+            return send(fd, std::move(reply));
+        }
         if (!process->stdin_writer)
             return send(fd, Message::error_reply(
                                 id, make_error(Errc::invalid_argument,
@@ -450,6 +504,18 @@ void Server::handle_request(int fd, Message request) {
         arm_timer(sandbox_timer_.get(), config_.deadline_ms, true);
         return send(fd, Message(Op::reply, id));
     }
+    case Op::fs_open_read:
+    case Op::fs_open_write:
+    case Op::fs_commit:
+    case Op::fs_abort:
+    case Op::fs_stat:
+    case Op::fs_list:
+    case Op::fs_remove:
+    case Op::fs_rename:
+    case Op::fs_mkdir:
+    case Op::fs_watch:
+    case Op::fs_unwatch:
+        return send(fd, files_->handle(fd, request));
     default:
         return send(fd, Message::error_reply(id, make_error(Errc::protocol, "unexpected request")));
     }

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace soulbox::agent {
@@ -61,6 +63,7 @@ std::string resolve_program(const SpawnRequest& request) {
 [[noreturn]] void run_child(const SpawnRequest& request, const std::string& program, int in_fd,
                             int out_fd, int err_fd, int status_fd, char* const* argv,
                             char* const* envp) {
+    // in_fd == out_fd == err_fd is the pty's terminal end.
     // The agent blocks SIGCHLD and ignores SIGPIPE (it installs no handlers, and handlers do
     // not survive exec anyway); the program must start with the defaults.
     sigset_t none;
@@ -70,6 +73,7 @@ std::string resolve_program(const SpawnRequest& request) {
     // Its own session: no controlling terminal shared with anything else (checklist line 8),
     // and one process group to signal as a unit.
     if (::setsid() < 0) child_fail(status_fd, 0, errno);
+    if (request.pty && ::ioctl(in_fd, TIOCSCTTY, 0) != 0) child_fail(status_fd, 0, errno);
     if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)
         child_fail(status_fd, 0, errno);
     if (::chdir(request.cwd.c_str()) != 0) child_fail(status_fd, 1, errno);
@@ -92,27 +96,29 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     return out;
 }
 
-} // namespace
+struct Terminal {
+    UniqueFd master, slave;
+};
 
-Result<SpawnedProcess> spawn_process(const SpawnRequest& request) {
-    if (request.argv.empty() || request.argv[0].empty())
-        return std::unexpected(make_error(Errc::invalid_argument, "empty command"));
-    auto out = make_pipe();
-    auto err = out ? make_pipe() : std::move(out);
-    auto status = err ? make_pipe() : std::move(err);
+// A new terminal pair from the sandbox's private devpts instance.
+Result<Terminal> open_terminal(unsigned short rows, unsigned short cols) {
+    UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!master) return std::unexpected(sys_error("open /dev/ptmx"));
+    if (::unlockpt(master.get()) != 0) return std::unexpected(sys_error("unlockpt"));
+    // TIOCGPTPEER opens the peer through the master itself, never by a path that could be
+    // swapped (CVE-2025-52565 class).
+    UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!slave) return std::unexpected(sys_error("open terminal peer"));
+    winsize size{rows, cols, 0, 0};
+    if (::ioctl(master.get(), TIOCSWINSZ, &size) != 0)
+        return std::unexpected(sys_error("set terminal size"));
+    return Terminal{std::move(master), std::move(slave)};
+}
+
+// Fork and exec with the given descriptors as 0, 1, 2. Failures before exec are returned.
+Result<pid_t> fork_exec(const SpawnRequest& request, int in_fd, int out_fd, int err_fd) {
+    auto status = make_pipe();
     if (!status) return std::unexpected(status.error());
-    UniqueFd stdin_read, stdin_write;
-    if (request.open_stdin) {
-        auto in = make_pipe();
-        if (!in) return std::unexpected(in.error());
-        stdin_read = std::move(in->read);
-        stdin_write = std::move(in->write);
-    } else {
-        stdin_read.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-        if (!stdin_read) return std::unexpected(sys_error("open /dev/null"));
-    }
-    (void)::fcntl(out->write.get(), F_SETPIPE_SZ, kPipeSize);
-
     // Everything the child touches is prepared before fork.
     std::string program = resolve_program(request);
     auto argv = c_strings(request.argv);
@@ -121,8 +127,8 @@ Result<SpawnedProcess> spawn_process(const SpawnRequest& request) {
     pid_t pid = ::fork();
     if (pid < 0) return std::unexpected(sys_error("fork"));
     if (pid == 0)
-        run_child(request, program, stdin_read.get(), out->write.get(), err->write.get(),
-                  status->write.get(), argv.data(), envp.data());
+        run_child(request, program, in_fd, out_fd, err_fd, status->write.get(), argv.data(),
+                  envp.data());
 
     status->write.reset();
     ChildFailure failure{};
@@ -130,18 +136,53 @@ Result<SpawnedProcess> spawn_process(const SpawnRequest& request) {
     do {
         n = ::read(status->read.get(), &failure, sizeof failure);
     } while (n < 0 && errno == EINTR);
-    if (n == static_cast<ssize_t>(sizeof failure)) {
-        // The child never ran the program: reap it here so the caller sees a spawn error.
-        ::waitpid(pid, nullptr, 0);
-        static constexpr const char* stages[] = {"prepare process", "change directory to",
-                                                 "execute"};
-        std::string what = stages[failure.stage % 3];
-        what += " '";
-        what += failure.stage == 1 ? request.cwd : request.argv[0];
-        what += "'";
-        return std::unexpected(sys_error(what, failure.err));
+    if (n != static_cast<ssize_t>(sizeof failure)) return pid; // EOF: exec succeeded
+    // The child never ran the program: reap it here so the caller sees a spawn error.
+    ::waitpid(pid, nullptr, 0);
+    static constexpr const char* stages[] = {"prepare process", "change directory to", "execute"};
+    std::string what = stages[failure.stage % 3];
+    what += " '";
+    what += failure.stage == 1 ? request.cwd : request.argv[0];
+    what += "'";
+    return std::unexpected(sys_error(what, failure.err));
+}
+
+} // namespace
+
+Result<SpawnedProcess> spawn_process(const SpawnRequest& request) {
+    if (request.argv.empty() || request.argv[0].empty())
+        return std::unexpected(make_error(Errc::invalid_argument, "empty command"));
+    SpawnedProcess spawned;
+    if (request.pty) {
+        auto terminal = open_terminal(request.rows, request.cols);
+        if (!terminal) return std::unexpected(terminal.error());
+        int tty = terminal->slave.get();
+        auto pid = fork_exec(request, tty, tty, tty);
+        if (!pid) return std::unexpected(pid.error());
+        spawned.pid = *pid;
+        spawned.pty_master = std::move(terminal->master);
+        return spawned;
     }
-    return SpawnedProcess{pid, std::move(stdin_write), std::move(out->read), std::move(err->read)};
+    auto out = make_pipe();
+    auto err = out ? make_pipe() : std::move(out);
+    if (!err) return std::unexpected(err.error());
+    UniqueFd stdin_read;
+    if (request.open_stdin) {
+        auto in = make_pipe();
+        if (!in) return std::unexpected(in.error());
+        stdin_read = std::move(in->read);
+        spawned.stdin_writer = std::move(in->write);
+    } else {
+        stdin_read.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!stdin_read) return std::unexpected(sys_error("open /dev/null"));
+    }
+    (void)::fcntl(out->write.get(), F_SETPIPE_SZ, kPipeSize);
+    auto pid = fork_exec(request, stdin_read.get(), out->write.get(), err->write.get());
+    if (!pid) return std::unexpected(pid.error());
+    spawned.pid = *pid;
+    spawned.stdout_reader = std::move(out->read);
+    spawned.stderr_reader = std::move(err->read);
+    return spawned;
 }
 
 } // namespace soulbox::agent

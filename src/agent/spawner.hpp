@@ -18,6 +18,10 @@ struct SpawnRequest {
     uid_t uid = 1000;
     gid_t gid = 1000;
     bool open_stdin = false; // else stdin is /dev/null
+    // A terminal instead of pipes: the process gets a new pty (from the sandbox's own devpts)
+    // as stdin, stdout, stderr and controlling tty.
+    bool pty = false;
+    unsigned short rows = 24, cols = 80;
 };
 
 struct SpawnedProcess {
@@ -25,6 +29,7 @@ struct SpawnedProcess {
     UniqueFd stdin_writer; // empty unless open_stdin
     UniqueFd stdout_reader;
     UniqueFd stderr_reader;
+    UniqueFd pty_master; // set instead of the three pipes for a pty process
 };
 
 // Fork, enter a new session, become the sandbox user with no capabilities, exec. Failures before

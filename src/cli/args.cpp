@@ -16,7 +16,30 @@ std::unexpected<UsageError> usage(std::optional<Command> command, std::string me
     return std::unexpected(UsageError{command, std::move(message)});
 }
 
-// `soulbox help [COMMAND]`, `soulbox --help`, `soulbox --version`.
+// The command named by the first one or two words ("exec", "files", "files ls"), and how many
+// words it took. A group without a known subcommand after it is returned as the group.
+const CommandSpec* lookup(std::span<const char* const> args, std::size_t& words) {
+    words = 1;
+    const CommandSpec* spec = find_command(args[0]);
+    if (!spec || !spec->is_group || args.size() < 2) return spec;
+    std::string two = std::string(args[0]) + " " + args[1];
+    if (const CommandSpec* member = find_command(two)) {
+        words = 2;
+        return member;
+    }
+    return spec;
+}
+
+std::string subcommand_list(const CommandSpec& group) {
+    std::string names;
+    for (const CommandSpec* member : group_members(group)) {
+        if (!names.empty()) names += ", ";
+        names += member->name.substr(group.name.size() + 1);
+    }
+    return names;
+}
+
+// `soulbox help [COMMAND [SUBCOMMAND]]`, `soulbox --help`, `soulbox --version`.
 std::optional<std::expected<Invocation, UsageError>>
 parse_global(std::span<const char* const> args) {
     std::string_view first = args[0];
@@ -28,7 +51,8 @@ parse_global(std::span<const char* const> args) {
     if (!is_help_flag(first) && first != "help") return std::nullopt;
     inv.command = Command::help;
     if (args.size() > 1) {
-        const CommandSpec* topic = find_command(args[1]);
+        std::size_t words = 0;
+        const CommandSpec* topic = lookup(args.subspan(1), words);
         if (!topic)
             return usage(std::nullopt,
                          "no help for unknown command '" + std::string(args[1]) + "'");
@@ -43,11 +67,23 @@ std::expected<Invocation, UsageError> parse_arguments(std::span<const char* cons
     if (args.empty()) return usage(std::nullopt, "no command given");
     if (auto global = parse_global(args)) return std::move(*global);
 
-    const CommandSpec* command = find_command(args[0]);
+    std::size_t words = 0;
+    const CommandSpec* command = lookup(args, words);
     if (!command) return usage(std::nullopt, "unknown command '" + std::string(args[0]) + "'");
     Invocation inv;
     inv.command = command->command;
-    auto rest = args.subspan(1);
+    auto rest = args.subspan(words);
+    if (command->is_group) {
+        // `soulbox files --help` shows the group; anything else needs a known subcommand.
+        if (!rest.empty() && is_help_flag(rest[0])) {
+            inv.command = Command::help;
+            inv.help_topic = command->command;
+            return inv;
+        }
+        std::string known = " (one of: " + subcommand_list(*command) + ")";
+        if (rest.empty()) return usage(command->command, "missing subcommand" + known);
+        return usage(command->command, "unknown subcommand '" + std::string(rest[0]) + "'" + known);
+    }
 
     // Help wins over everything else before "--", even over mistakes in other options.
     auto dashes = std::find_if(rest.begin(), rest.end(),
@@ -96,14 +132,22 @@ std::expected<Invocation, UsageError> parse_arguments(std::span<const char* cons
                                                std::string(name) + ": " + applied.error());
     }
 
-    std::size_t wanted = command->takes_sandbox_id ? 1 : 0;
-    if (positional.size() < wanted) return usage(command->command, "missing sandbox ID");
+    auto operands = operand_names(*command);
+    std::size_t first_operand = command->takes_sandbox_id ? 1 : 0;
+    std::size_t wanted = first_operand + operands.size();
+    if (positional.empty() && command->takes_sandbox_id)
+        return usage(command->command, "missing sandbox ID");
+    if (positional.size() < wanted)
+        return usage(command->command,
+                     "missing " + std::string(operands[positional.size() - first_operand]));
     if (positional.size() > wanted) {
         std::string message = "unexpected argument '" + std::string(positional[wanted]) + "'";
         if (command->takes_argv) message += " (put the command after '--')";
         return usage(command->command, message);
     }
-    if (wanted) inv.sandbox_id = std::string(positional[0]);
+    if (command->takes_sandbox_id) inv.sandbox_id = std::string(positional[0]);
+    for (std::size_t i = first_operand; i < positional.size(); ++i)
+        inv.operands.emplace_back(positional[i]);
     if (command->takes_argv && (!saw_dashes || inv.argv.empty()))
         return usage(command->command, "missing command (give it after '--')");
     return inv;

@@ -12,5 +12,8 @@ int ls_command(const Invocation& inv);
 int info_command(const Invocation& inv);
 int kill_command(const Invocation& inv);
 int gc_command();
+int shell_command(const Invocation& inv);
+// files ls, cat, put, get, rm and mkdir.
+int files_command(const Invocation& inv);
 
 } // namespace soulbox::cli

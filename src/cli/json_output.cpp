@@ -51,6 +51,38 @@ std::string sandbox_info_json(const SandboxInfo& info) {
         boolean(info.rootless));
 }
 
+std::string_view file_type_name(FileType type) {
+    switch (type) {
+    case FileType::file:
+        return "file";
+    case FileType::dir:
+        return "dir";
+    case FileType::symlink:
+        return "symlink";
+    case FileType::other:
+        break;
+    }
+    return "other";
+}
+
+std::string entry_json(const EntryInfo& entry) {
+    std::string target = entry.symlink_target ? json::quote(*entry.symlink_target) : "null";
+    return fmt::format(
+        R"({{"name":{},"type":"{}","path":{},"size":{},"mode":{},"permissions":{},"owner":{},"group":{},"modified_time":{},"symlink_target":{}}})",
+        json::quote(entry.name), file_type_name(entry.type), json::quote(entry.path), entry.size,
+        entry.mode, json::quote(entry.permissions), json::quote(entry.owner),
+        json::quote(entry.group), json::quote(rfc3339(entry.modified_time)), target);
+}
+
+std::string entry_list_json(const std::vector<EntryInfo>& entries) {
+    std::string out = "[";
+    for (const auto& entry : entries) {
+        if (out.size() > 1) out += ',';
+        out += entry_json(entry);
+    }
+    return out + "]";
+}
+
 std::string sandbox_list_json(const std::vector<SandboxInfo>& sandboxes) {
     std::string out = "[";
     for (const auto& info : sandboxes) {

@@ -15,4 +15,11 @@ std::string command_result_json(const CommandResult& result);
 std::string sandbox_info_json(const SandboxInfo& info);
 std::string sandbox_list_json(const std::vector<SandboxInfo>& sandboxes);
 
+// "file", "dir", "symlink" or "other".
+std::string_view file_type_name(FileType type);
+// {"name","type","path","size","mode","permissions","owner","group","modified_time",
+//  "symlink_target"}; modified_time is RFC 3339, symlink_target null unless a symlink.
+std::string entry_json(const EntryInfo& entry);
+std::string entry_list_json(const std::vector<EntryInfo>& entries);
+
 } // namespace soulbox::cli

@@ -48,6 +48,17 @@ int dispatch(Invocation& inv) {
         return kill_command(inv);
     case Command::gc:
         return gc_command();
+    case Command::shell:
+        return shell_command(inv);
+    case Command::files_ls:
+    case Command::files_cat:
+    case Command::files_put:
+    case Command::files_get:
+    case Command::files_rm:
+    case Command::files_mkdir:
+        return files_command(inv);
+    case Command::files: // the parser never returns a bare group
+        break;
     }
     return kExitFailure;
 }

@@ -3,6 +3,7 @@
 #include "cli/numbers.hpp"
 
 #include <array>
+#include <string>
 
 namespace soulbox::cli {
 
@@ -12,6 +13,8 @@ using Applied = std::expected<void, std::string>;
 
 constexpr unsigned kSandboxCommands = kRunBit | kCreateBit;
 constexpr unsigned kProcessCommands = kRunBit | kExecBit;
+// Largest --depth for files ls: deeper trees than this are not worth one listing.
+constexpr std::uint64_t kMaxListDepth = 1000;
 
 // K=V with a non-empty key; the value may itself contain '='.
 Applied apply_pair(StringMap& into, std::string_view text) {
@@ -63,6 +66,14 @@ Applied apply_user(Invocation& inv, std::string_view v) {
     inv.user = std::string(v);
     return {};
 }
+Applied apply_depth(Invocation& inv, std::string_view v) {
+    auto depth = parse_count(v);
+    if (!depth) return std::unexpected(depth.error());
+    if (*depth == 0 || *depth > kMaxListDepth)
+        return std::unexpected("must be 1-" + std::to_string(kMaxListDepth));
+    inv.depth = static_cast<int>(*depth);
+    return {};
+}
 Applied apply_json(Invocation& inv, std::string_view) {
     inv.json = true;
     return {};
@@ -79,6 +90,28 @@ constexpr std::array kCommands{
     CommandSpec{"kill", Command::kill, kKillBit, true, false, "stop a sandbox"},
     CommandSpec{"gc", Command::gc, kGcBit, false, false,
                 "clean up what dead sandboxes left behind"},
+    CommandSpec{"shell", Command::shell, kShellBit, true, false,
+                "open an interactive terminal in a running sandbox"},
+    CommandSpec{"files",
+                Command::files,
+                kFilesBit,
+                false,
+                false,
+                "list, read, copy and remove files in a running sandbox",
+                {},
+                true},
+    CommandSpec{"files ls", Command::files_ls, kFilesLsBit, true, false,
+                "list a directory (recursively with --depth)", "PATH"},
+    CommandSpec{"files cat", Command::files_cat, kFilesCatBit, true, false,
+                "write a file's contents to stdout", "PATH"},
+    CommandSpec{"files put", Command::files_put, kFilesPutBit, true, false,
+                "copy a local file or directory tree into the sandbox", "LOCAL_PATH SANDBOX_PATH"},
+    CommandSpec{"files get", Command::files_get, kFilesGetBit, true, false,
+                "copy a file or directory tree out of the sandbox", "SANDBOX_PATH LOCAL_PATH"},
+    CommandSpec{"files rm", Command::files_rm, kFilesRmBit, true, false,
+                "remove a file, symlink or directory tree", "PATH"},
+    CommandSpec{"files mkdir", Command::files_mkdir, kFilesMkdirBit, true, false,
+                "create a directory and its missing parents", "PATH"},
 };
 
 // An option may appear more than once with different command masks when its meaning (and so
@@ -111,6 +144,12 @@ constexpr std::array kOptions{
     OptionSpec{"--json", "", kRunBit | kExecBit,
                "print one JSON object with the output and status instead of streaming", apply_json},
     OptionSpec{"--json", "", kLsBit | kInfoBit, "print JSON", apply_json},
+    OptionSpec{"--cwd", "DIR", kShellBit, "starting directory (default: the user's home)",
+               apply_cwd},
+    OptionSpec{"--user", "U", kShellBit, "'user' (uid 1000, the default) or 'root'", apply_user},
+    OptionSpec{"--depth", "N", kFilesLsBit, "levels to list (default 1: the directory's entries)",
+               apply_depth},
+    OptionSpec{"--json", "", kFilesLsBit, "print a JSON array of entries", apply_json},
 };
 
 } // namespace
@@ -132,6 +171,26 @@ const CommandSpec* find_command(Command command) {
     for (const auto& spec : kCommands)
         if (spec.command == command) return &spec;
     return nullptr;
+}
+
+std::vector<const CommandSpec*> group_members(const CommandSpec& group) {
+    std::vector<const CommandSpec*> members;
+    for (const auto& spec : kCommands)
+        if (spec.name.size() > group.name.size() && spec.name.starts_with(group.name) &&
+            spec.name[group.name.size()] == ' ')
+            members.push_back(&spec);
+    return members;
+}
+
+std::vector<std::string_view> operand_names(const CommandSpec& command) {
+    std::vector<std::string_view> names;
+    std::string_view rest = command.operands;
+    while (!rest.empty()) {
+        auto space = rest.find(' ');
+        names.push_back(rest.substr(0, space));
+        rest.remove_prefix(space == std::string_view::npos ? rest.size() : space + 1);
+    }
+    return names;
 }
 
 const OptionSpec* find_option(std::string_view name, const CommandSpec& command) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace soulbox::cli {
 
@@ -21,15 +22,26 @@ enum CommandBit : unsigned {
     kInfoBit = 1u << 4,
     kKillBit = 1u << 5,
     kGcBit = 1u << 6,
+    kShellBit = 1u << 7,
+    kFilesBit = 1u << 8,
+    kFilesLsBit = 1u << 9,
+    kFilesCatBit = 1u << 10,
+    kFilesPutBit = 1u << 11,
+    kFilesGetBit = 1u << 12,
+    kFilesRmBit = 1u << 13,
+    kFilesMkdirBit = 1u << 14,
 };
 
 struct CommandSpec {
-    std::string_view name;
+    std::string_view name; // "exec"; a subcommand has its group in front: "files ls"
     Command command;
     CommandBit bit;
     bool takes_sandbox_id; // one positional ID argument
     bool takes_argv;       // "-- CMD [ARGS...]"
     std::string_view summary;
+    // Positional arguments after the ID, space-separated, e.g. "LOCAL_PATH SANDBOX_PATH".
+    std::string_view operands = {};
+    bool is_group = false; // "files": only a prefix for its subcommands
 };
 
 // Stores a value into the invocation; returns why the value is invalid.
@@ -47,8 +59,13 @@ struct OptionSpec {
 std::span<const CommandSpec> command_table();
 std::span<const OptionSpec> option_table();
 
+// By full name: "exec", "files", "files ls".
 const CommandSpec* find_command(std::string_view name);
 const CommandSpec* find_command(Command command);
+// The subcommands of a group ("files ls", "files cat", ... for "files").
+std::vector<const CommandSpec*> group_members(const CommandSpec& group);
+// The names in a space-separated operand list: "A B" -> {"A", "B"}.
+std::vector<std::string_view> operand_names(const CommandSpec& command);
 // The entry for `name` that applies to `command`, or null.
 const OptionSpec* find_option(std::string_view name, const CommandSpec& command);
 

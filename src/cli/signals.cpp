@@ -20,6 +20,9 @@ struct Watcher {
     // Held while an action runs, so set_signal_action() can wait for it to finish.
     std::mutex running_mutex;
     std::atomic<bool> pipe_raised{false};
+    // SIGWINCH never ends the CLI: it runs this action if there is one, else nothing.
+    std::mutex window_mutex; // held while the window action is replaced or runs
+    WindowChangeAction window_action;
 };
 
 Watcher& watcher() {
@@ -31,8 +34,15 @@ Watcher& watcher() {
     ::_exit(128 + signal);
 }
 
+void dispatch_window_change() {
+    Watcher& w = watcher();
+    std::lock_guard lock(w.window_mutex);
+    if (w.window_action) w.window_action();
+}
+
 void dispatch(int signal) {
     Watcher& w = watcher();
+    if (signal == SIGWINCH) return dispatch_window_change();
     std::lock_guard running(w.running_mutex);
     SignalAction action;
     {
@@ -61,7 +71,7 @@ void* watch(void*) {
 bool start_signal_watcher() {
     Watcher& w = watcher();
     sigemptyset(&w.signals);
-    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
+    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGWINCH})
         sigaddset(&w.signals, signal);
     sigset_t previous;
     if (::pthread_sigmask(SIG_BLOCK, &w.signals, &previous) != 0) return false;
@@ -90,6 +100,12 @@ void set_signal_action(SignalAction action) {
     }
     for (int signal : held)
         dispatch(signal);
+}
+
+void set_window_change_action(WindowChangeAction action) {
+    Watcher& w = watcher();
+    std::lock_guard lock(w.window_mutex);
+    w.window_action = std::move(action);
 }
 
 void hold_signals() {

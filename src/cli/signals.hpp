@@ -1,6 +1,7 @@
-// Terminating signals (SIGINT, SIGTERM, SIGHUP, SIGPIPE) for the CLI. They are blocked in
-// every thread and taken by one watcher thread, so a command can react with blocking library
-// calls (kill the sandbox, forward the signal to the process) rather than from a handler.
+// Terminating signals (SIGINT, SIGTERM, SIGHUP, SIGPIPE) and SIGWINCH for the CLI. They are
+// blocked in every thread and taken by one watcher thread, so a command can react with blocking
+// library calls (kill the sandbox, forward the signal, resize a terminal) rather than from a
+// handler.
 #pragma once
 
 #include "soulbox/soulbox.hpp"
@@ -14,6 +15,9 @@ namespace soulbox::cli {
 // at once with 128 + the signal number, as if the signal's default action had run.
 using SignalAction = std::function<void(int signal)>;
 
+// What to do when this process's terminal changes size (SIGWINCH); runs on the watcher thread.
+using WindowChangeAction = std::function<void()>;
+
 // Call first in main, before any library call starts a thread (threads inherit the mask).
 // Returns false if the watcher could not start; signals then keep their default actions.
 bool start_signal_watcher();
@@ -22,6 +26,10 @@ bool start_signal_watcher();
 // now, on the calling thread. Waits until an action already running has returned, so its
 // captures may be destroyed once this returns.
 void set_signal_action(SignalAction action);
+
+// Replace the SIGWINCH action (empty: ignore it, its default). Waits until a running one has
+// returned, so its captures may be destroyed once this returns.
+void set_window_change_action(WindowChangeAction action);
 
 // Remember signals instead of acting on them, until the next set_signal_action(): for the
 // moment in which there is a sandbox being made but nothing yet to kill.

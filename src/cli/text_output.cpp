@@ -50,6 +50,28 @@ std::string sandbox_table(const std::vector<SandboxInfo>& sandboxes) {
     return out;
 }
 
+std::string entry_table(const std::vector<EntryInfo>& entries) {
+    constexpr std::size_t kEntryColumns = 6;
+    std::vector<std::array<std::string, kEntryColumns>> rows;
+    for (const auto& e : entries) {
+        std::string name = printable(e.path);
+        if (e.symlink_target) name += " -> " + printable(*e.symlink_target);
+        rows.push_back({e.permissions, printable(e.owner), printable(e.group),
+                        fmt::format("{}", e.size), rfc3339(e.modified_time), name});
+    }
+    std::array<std::size_t, kEntryColumns> width{};
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < kEntryColumns; ++c)
+            width[c] = std::max(width[c], row[c].size());
+    std::string out;
+    for (const auto& row : rows) {
+        // Sizes right-aligned as ls -l has them; the name last and unpadded.
+        out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>{}}  {}  {}\n", row[0], width[0], row[1],
+                           width[1], row[2], width[2], row[3], width[3], row[4], row[5]);
+    }
+    return out;
+}
+
 std::string sandbox_details(const SandboxInfo& info) {
     const auto& limits = info.limits;
     std::string out;

@@ -1,4 +1,4 @@
-// Human-readable output of ls and info.
+// Human-readable output of ls, info and files ls.
 #pragma once
 
 #include "soulbox/soulbox.hpp"
@@ -10,6 +10,9 @@ namespace soulbox::cli {
 
 // Columns ID, TEMPLATE, STARTED, ENDS, MEMORY, PIDS, CPUS, METADATA; a header even if empty.
 std::string sandbox_table(const std::vector<SandboxInfo>& sandboxes);
+// One line per entry, as `ls -l` has them: permissions, owner, group, size, modified time
+// and the path ("path -> target" for a symlink). No header.
+std::string entry_table(const std::vector<EntryInfo>& entries);
 // "key: value" lines.
 std::string sandbox_details(const SandboxInfo& info);
 

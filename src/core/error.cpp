@@ -33,6 +33,10 @@ std::string_view errc_name(Errc code) noexcept {
         return "not enough space";
     case Errc::internal:
         return "internal error";
+    case Errc::not_a_directory:
+        return "not a directory";
+    case Errc::is_a_directory:
+        return "is a directory";
     }
     return "unknown error";
 }
@@ -78,6 +82,10 @@ static Errc errc_from_errno(int err) {
         return Errc::not_enough_space;
     case ETIMEDOUT:
         return Errc::timeout;
+    case ENOTDIR:
+        return Errc::not_a_directory;
+    case EISDIR:
+        return Errc::is_a_directory;
     default:
         return Errc::io;
     }

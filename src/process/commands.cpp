@@ -4,12 +4,14 @@
 // the process to this host process with no relay. The event loop reads them; an exit event on
 // the control channel ends the command once the output written before exit has been read.
 #include "io/event_loop.hpp"
+#include "process/process_internal.hpp"
 #include "sandbox/sandbox_state.hpp"
 
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -19,32 +21,6 @@ namespace soulbox {
 using protocol::Field;
 using protocol::Message;
 using protocol::Op;
-
-struct CommandHandle::State {
-    std::shared_ptr<Sandbox::State> sandbox;
-    int pid = 0;
-    UniqueFd stdin_writer, stdout_reader, stderr_reader;
-    io::EventLoop::WatchId stdout_watch = 0, stderr_watch = 0;
-    OutputCallback on_stdout, on_stderr;
-    std::size_t max_output = 0;
-    std::optional<std::uint64_t> oom_baseline;
-
-    std::mutex mutex;
-    std::condition_variable changed;
-    CommandResult result;
-    bool exited = false, stdout_open = true, stderr_open = true, agent_gone = false;
-    bool detached = false;
-
-    ~State() { stop_watching(); }
-
-    bool finished() const { return exited && !stdout_open && !stderr_open; }
-
-    void stop_watching() {
-        auto& loop = io::global_loop();
-        if (stdout_watch) loop.cancel(std::exchange(stdout_watch, 0));
-        if (stderr_watch) loop.cancel(std::exchange(stderr_watch, 0));
-    }
-};
 
 namespace {
 
@@ -112,7 +88,7 @@ void watch_output(const std::shared_ptr<CommandHandle::State>& state) {
             });
     };
     state->stdout_watch = stream(true);
-    state->stderr_watch = stream(false);
+    if (state->stderr_reader) state->stderr_watch = stream(false);
 }
 
 void on_exit(const std::weak_ptr<CommandHandle::State>& weak, const Message& event) {
@@ -140,6 +116,11 @@ void on_exit(const std::weak_ptr<CommandHandle::State>& weak, const Message& eve
     if (out) loop.finish_stream(out);
     if (err) loop.finish_stream(err);
 }
+
+} // namespace
+
+// Shared by start() and connect(): wrap a spawn/attach reply into a handle.
+namespace process {
 
 // Write to a process's stdin pipe. A reader that has gone away would raise SIGPIPE, which kills
 // an embedding program that did not ignore it: block it on this thread for the write and
@@ -189,24 +170,31 @@ Status signal_process(Sandbox::State& sandbox, int pid, int signal) {
     return {};
 }
 
-} // namespace
-
-// Shared by start() and connect(): wrap a spawn/attach reply into a handle.
-static Result<std::shared_ptr<CommandHandle::State>>
-adopt(const std::shared_ptr<Sandbox::State>& sandbox, Message& reply, OutputCallback on_stdout,
-      OutputCallback on_stderr, std::size_t max_output) {
+Result<std::shared_ptr<CommandHandle::State>> adopt(const std::shared_ptr<Sandbox::State>& sandbox,
+                                                    Message& reply, OutputCallback on_stdout,
+                                                    OutputCallback on_stderr,
+                                                    std::size_t max_output) {
     auto pid = reply.get_u64(Field::pid);
+    bool is_pty = reply.get_u64(Field::is_pty).value_or(0) != 0;
     bool has_stdin = reply.get_u64(Field::has_stdin).value_or(0) != 0;
     auto& fds = reply.fds();
-    if (!pid || fds.size() != (has_stdin ? 3u : 2u))
+    std::size_t expected = is_pty ? 1 : has_stdin ? 3 : 2;
+    if (!pid || fds.size() != expected)
         return std::unexpected(make_error(Errc::protocol, "malformed process reply from agent"));
     auto state = std::make_shared<CommandHandle::State>();
     state->sandbox = sandbox;
     state->pid = static_cast<int>(*pid);
-    std::size_t i = 0;
-    if (has_stdin) state->stdin_writer = std::move(fds[i++]);
-    state->stdout_reader = std::move(fds[i++]);
-    state->stderr_reader = std::move(fds[i++]);
+    if (is_pty) {
+        // One descriptor is the terminal: output is read from it and input written to it.
+        state->stdin_writer.reset(::fcntl(fds[0].get(), F_DUPFD_CLOEXEC, 0));
+        state->stdout_reader = std::move(fds[0]);
+        state->stderr_open = false;
+    } else {
+        std::size_t i = 0;
+        if (has_stdin) state->stdin_writer = std::move(fds[i++]);
+        state->stdout_reader = std::move(fds[i++]);
+        state->stderr_reader = std::move(fds[i++]);
+    }
     state->on_stdout = std::move(on_stdout);
     state->on_stderr = std::move(on_stderr);
     state->max_output = max_output;
@@ -218,6 +206,8 @@ adopt(const std::shared_ptr<Sandbox::State>& sandbox, Message& reply, OutputCall
                                        [weak](const Message& event) { on_exit(weak, event); });
     return state;
 }
+
+} // namespace process
 
 CommandHandle::CommandHandle(std::shared_ptr<State> state) : state_(std::move(state)) {}
 CommandHandle::CommandHandle(CommandHandle&&) noexcept = default;
@@ -272,7 +262,8 @@ Result<CommandResult> CommandHandle::wait() {
 
 Status CommandHandle::kill(int signal) {
     if (!state_) return std::unexpected(invalid("command handle was moved from"));
-    return state_->sandbox ? signal_process(*state_->sandbox, state_->pid, signal) : Status{};
+    return state_->sandbox ? process::signal_process(*state_->sandbox, state_->pid, signal)
+                           : Status{};
 }
 
 Status CommandHandle::send_stdin(std::string_view data) {
@@ -280,7 +271,7 @@ Status CommandHandle::send_stdin(std::string_view data) {
     std::lock_guard lock(state_->mutex);
     if (!state_->stdin_writer)
         return std::unexpected(invalid("stdin is not open (start the command with stdin=true)"));
-    return write_all(state_->stdin_writer.get(), data);
+    return process::write_all(state_->stdin_writer.get(), data);
 }
 
 Status CommandHandle::close_stdin() {
@@ -330,8 +321,8 @@ Result<CommandHandle> Commands::start(std::vector<std::string> argv, RunOptions 
     request.add_u64(Field::open_stdin, options.stdin ? 1 : 0);
     auto reply = sandbox_->state_->channel->request(std::move(request));
     if (!reply) return std::unexpected(reply.error());
-    auto state = adopt(sandbox_->state_, *reply, std::move(options.on_stdout),
-                       std::move(options.on_stderr), options.max_output_bytes);
+    auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_stdout),
+                                std::move(options.on_stderr), options.max_output_bytes);
     if (!state) return std::unexpected(state.error());
     return CommandHandle(std::move(*state));
 }
@@ -388,15 +379,15 @@ Result<CommandHandle> Commands::connect(int pid, OutputCallback on_stdout,
     request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
     auto reply = sandbox_->state_->channel->request(std::move(request));
     if (!reply) return std::unexpected(reply.error());
-    auto state = adopt(sandbox_->state_, *reply, std::move(on_stdout), std::move(on_stderr),
-                       RunOptions{}.max_output_bytes);
+    auto state = process::adopt(sandbox_->state_, *reply, std::move(on_stdout),
+                                std::move(on_stderr), RunOptions{}.max_output_bytes);
     if (!state) return std::unexpected(state.error());
     return CommandHandle(std::move(*state));
 }
 
 Status Commands::kill(int pid, int signal) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
-    return signal_process(*sandbox_->state_, pid, signal);
+    return process::signal_process(*sandbox_->state_, pid, signal);
 }
 
 Status Commands::send_stdin(int pid, std::string_view data) {
@@ -407,7 +398,7 @@ Status Commands::send_stdin(int pid, std::string_view data) {
     if (!reply) return std::unexpected(reply.error());
     if (reply->fds().size() != 1)
         return std::unexpected(make_error(Errc::protocol, "agent sent no stdin descriptor"));
-    return write_all(reply->fds()[0].get(), data);
+    return process::write_all(reply->fds()[0].get(), data);
 }
 
 } // namespace soulbox

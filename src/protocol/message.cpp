@@ -25,7 +25,7 @@ std::uint32_t get_u32(const unsigned char* p) {
 }
 
 bool known_op(std::uint16_t op) {
-    return (op >= 1 && op <= 9) || (op >= 100 && op <= 102);
+    return (op >= 1 && op <= 10) || (op >= 20 && op <= 30) || (op >= 100 && op <= 103);
 }
 
 } // namespace
@@ -82,8 +82,8 @@ std::optional<Error> Message::error() const {
     auto code = get_u64(Field::error_code);
     if (!code) return std::nullopt;
     Error e;
-    e.code = *code <= static_cast<std::uint64_t>(Errc::internal) ? static_cast<Errc>(*code)
-                                                                 : Errc::internal;
+    e.code = *code <= static_cast<std::uint64_t>(Errc::is_a_directory) ? static_cast<Errc>(*code)
+                                                                       : Errc::internal;
     e.sys_errno = static_cast<int>(get_u64(Field::error_errno).value_or(0));
     e.message = std::string(get(Field::error_message).value_or("agent error"));
     return e;

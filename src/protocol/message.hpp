@@ -34,11 +34,25 @@ enum class Op : std::uint16_t {
     attach = 6,      // pid; reply as spawn; this connection gets the exit event
     detach = 7,      // pid; output is drained by the agent until someone attaches again
     set_timeout = 8, // deadline_ms (wall clock, 0 = none)
-    stdin_fd = 9,    // pid; reply fds: the stdin writer (output stays where it is)
+    stdin_fd = 9,    // pid; reply fds: the stdin writer or terminal (output stays where it is)
+    resize = 10,     // pid, pty_rows, pty_cols: TIOCSWINSZ on the process's terminal
+    // files (docs/protocol.md); each carries path and user
+    fs_open_read = 20,  // reply fds: the file, opened read-only
+    fs_open_write = 21, // reply: token; fds: an unnamed temporary file in the target's directory
+    fs_commit = 22,     // token, path: link the written temporary file over path atomically
+    fs_abort = 23,      // token
+    fs_stat = 24,       // reply: entry
+    fs_list = 25,       // depth; reply: repeated entry
+    fs_remove = 26,
+    fs_rename = 27,  // new_path; reply: entry
+    fs_mkdir = 28,   // reply: created
+    fs_watch = 29,   // recursive; reply: watch_id; then fs_event frames
+    fs_unwatch = 30, // watch_id
     // agent -> host
     reply = 100,      // answer to the request with the same id
     exit_event = 101, // pid, exit_code or term_signal, timed_out
     ready = 102,      // setup done
+    fs_event = 103,   // watch_id, name, event_type
 };
 
 enum class Field : std::uint16_t {
@@ -67,6 +81,27 @@ enum class Field : std::uint16_t {
     disk_bytes = 44,
     sandbox_id = 45,
     nproc_limit = 46,
+    pty_rows = 50,
+    pty_cols = 51,
+    is_pty = 52, // in spawn/attach replies: the only fd is the terminal's master side
+    path = 60,
+    new_path = 61,
+    depth = 62,
+    token = 63,
+    entry = 64, // nested: name, path, file_type, size, mode, owner_name, group_name, mtime_ns,
+                // symlink_target
+    created = 65,
+    recursive = 66,
+    watch_id = 67,
+    event_type = 68, // FilesystemEventType as u64
+    name = 69,
+    file_type = 70, // FileType as u64
+    size = 71,
+    mode = 72,
+    owner_name = 73,
+    group_name = 74,
+    mtime_ns = 75,
+    symlink_target = 76,
 };
 
 // A decoded frame or one being built. Values are raw bytes; integers are little-endian u64.

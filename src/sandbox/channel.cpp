@@ -82,6 +82,11 @@ void Channel::clear_exit_handler(int pid) {
     early_exits_.erase(pid);
 }
 
+void Channel::set_event_handler(Op op, EventHandler handler) {
+    std::lock_guard lock(mutex_);
+    event_handlers_[op] = std::move(handler);
+}
+
 void Channel::fail_all(const Error& error) {
     std::map<int, ExitHandler> handlers;
     {
@@ -123,6 +128,16 @@ bool Channel::on_readable() {
                 exit_handlers_.erase(it);
             }
             handler(message);
+            continue;
+        }
+        if (message.op() != Op::reply) {
+            EventHandler handler;
+            {
+                std::lock_guard lock(mutex_);
+                auto it = event_handlers_.find(message.op());
+                if (it != event_handlers_.end()) handler = it->second;
+            }
+            if (handler) handler(message);
             continue;
         }
         std::lock_guard lock(mutex_);

@@ -33,6 +33,12 @@ public:
     void set_exit_handler(int pid, ExitHandler handler);
     void clear_exit_handler(int pid);
 
+    // Frames of `op` that are neither replies nor exit events (fs_event) go to `handler` on the
+    // loop thread; one handler per op, replacing any earlier one. Frames with no handler are
+    // dropped.
+    using EventHandler = std::function<void(const protocol::Message& event)>;
+    void set_event_handler(protocol::Op op, EventHandler handler);
+
     bool closed() const;
 
 private:
@@ -54,6 +60,7 @@ private:
     std::map<std::uint32_t, Pending*> pending_;
     std::map<int, ExitHandler> exit_handlers_;
     std::map<int, protocol::Message> early_exits_;
+    std::map<protocol::Op, EventHandler> event_handlers_;
     bool closed_ = false;
 };
 

@@ -2,12 +2,14 @@
 // case uses its own state directory, so it sees only the sandboxes it made.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <poll.h>
 #include <simdjson.h>
@@ -72,8 +74,11 @@ public:
         return env;
     }
 
-    CliProcess spawn(const std::vector<std::string>& args) const;
+    // stdin is /dev/null, or a pipe holding `input` (then closed) when one is given.
+    CliProcess spawn(const std::vector<std::string>& args,
+                     std::optional<std::string> input = std::nullopt) const;
     CliResult run(const std::vector<std::string>& args) const;
+    CliResult run_with_input(const std::vector<std::string>& args, std::string input) const;
     const std::string& path() const { return path_; }
 
 private:
@@ -88,13 +93,18 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return out;
 }
 
-CliProcess StateDir::spawn(const std::vector<std::string>& args) const {
-    int out[2], err[2];
+CliProcess StateDir::spawn(const std::vector<std::string>& args,
+                           std::optional<std::string> input) const {
+    int out[2], err[2], in[2] = {-1, -1};
     REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
     REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+    if (input) REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (input)
+        posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    else
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     std::vector<std::string> argv{SOULBOX_CLI_PATH};
@@ -107,6 +117,14 @@ CliProcess StateDir::spawn(const std::vector<std::string>& args) const {
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
     ::close(err[1]);
+    if (input) {
+        ::close(in[0]);
+        // Small inputs only: the pipe holds them without a reader.
+        REQUIRE(input->size() < 4096);
+        REQUIRE(::write(in[1], input->data(), input->size()) ==
+                static_cast<ssize_t>(input->size()));
+        ::close(in[1]);
+    }
     REQUIRE_MESSAGE(rc == 0, "posix_spawn " SOULBOX_CLI_PATH ": " << std::strerror(rc));
     return {pid, out[0], err[0]};
 }
@@ -144,6 +162,10 @@ CliResult finish(CliProcess process, std::string out = {}) {
 
 CliResult StateDir::run(const std::vector<std::string>& args) const {
     return finish(spawn(args));
+}
+
+CliResult StateDir::run_with_input(const std::vector<std::string>& args, std::string input) const {
+    return finish(spawn(args, std::move(input)));
 }
 
 // Sandbox ids in `ls --json` output.
@@ -309,6 +331,18 @@ TEST_CASE("usage errors exit 2 with one line") {
         {"info"},
         {"kill", "a", "b"},
         {"ls", "--metadata", "a=b"},
+        {"files"},
+        {"files", "frobnicate"},
+        {"files", "ls", "0123456789abcdef"},
+        {"files", "ls", "0123456789abcdef", "/", "--depth", "0"},
+        {"files", "ls", "0123456789abcdef", "/", "--depth", "x"},
+        {"files", "put", "0123456789abcdef", "a"},
+        {"files", "get", "0123456789abcdef", "a", "b", "c"},
+        {"files", "cat", "0123456789abcdef", "/a", "--json"},
+        {"shell"},
+        {"shell", "0123456789abcdef", "--user", "admin"},
+        {"shell", "0123456789abcdef", "--cwd", "relative"},
+        {"shell", "0123456789abcdef", "--", "bash"},
         {},
     };
     for (const auto& args : bad) {
@@ -325,13 +359,28 @@ TEST_CASE("usage errors exit 2 with one line") {
 
 TEST_CASE("help and version") {
     StateDir dir;
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"--help"}, {"help"}, {"run", "--help"}, {"help", "exec"}}) {
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
+                                                 {"help"},
+                                                 {"run", "--help"},
+                                                 {"help", "exec"},
+                                                 {"files", "--help"},
+                                                 {"files", "ls", "--help"},
+                                                 {"help", "files", "get"},
+                                                 {"shell", "--help"}}) {
         auto r = dir.run(args);
         CHECK(r.exit_code == 0);
         CHECK(r.out.starts_with("Usage: soulbox"));
     }
     CHECK(dir.run({"run", "--help"}).out.find("--memory") != std::string::npos);
+    auto overview = dir.run({"--help"}).out;
+    CHECK(overview.find("shell") != std::string::npos);
+    CHECK(overview.find("files") != std::string::npos);
+    auto files = dir.run({"files", "--help"}).out;
+    for (const char* sub :
+         {"files ls", "files cat", "files put", "files get", "files rm", "files mkdir"})
+        CHECK_MESSAGE(files.find(sub) != std::string::npos, sub);
+    CHECK(dir.run({"files", "ls", "--help"}).out.find("--depth") != std::string::npos);
+    CHECK(dir.run({"shell", "--help"}).out.find("--user") != std::string::npos);
     auto version = dir.run({"--version"});
     CHECK(version.exit_code == 0);
     CHECK(version.out == "soulbox 0.1.0\n");
@@ -452,5 +501,438 @@ TEST_CASE("limits given on the command line are applied exactly") {
     CHECK(memory == 256ull << 20);
     CHECK(pids == 64);
     CHECK(cpus == doctest::Approx(0.5));
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+// ---- files ----
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A private scratch directory on the host, removed at the end.
+class ScratchDir {
+public:
+    ScratchDir() {
+        char name[] = "/tmp/soulbox-cli-scratch-XXXXXX";
+        REQUIRE(::mkdtemp(name) != nullptr);
+        path_ = name;
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    ~ScratchDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    std::string operator/(std::string_view name) const { return path_ + "/" + std::string(name); }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+void write_file(const std::string& path, std::string_view data, mode_t mode) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+    REQUIRE(::fchmod(fd, mode) == 0);
+    ::close(fd);
+}
+
+std::string read_file(const std::string& path) {
+    std::string data;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "<missing>";
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+        data.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return data;
+}
+
+mode_t mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::lstat(path.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+// Every byte value, then a pattern long enough to take several chunks.
+std::string binary_data() {
+    std::string data;
+    for (int i = 0; i < 256; ++i)
+        data += static_cast<char>(i);
+    for (std::size_t i = 0; i < 300'000; ++i)
+        data += static_cast<char>((i * 7919u) >> 3);
+    return data;
+}
+
+// tree/ (0750): top.txt, bin.dat (0600), run.sh (0755), a/b/c/deep.txt, a/empty/
+void make_tree(const std::string& root) {
+    REQUIRE(::mkdir(root.c_str(), 0700) == 0);
+    fs::create_directories(root + "/a/b/c");
+    fs::create_directories(root + "/a/empty");
+    write_file(root + "/top.txt", "top\n", 0644);
+    write_file(root + "/bin.dat", binary_data(), 0600);
+    write_file(root + "/run.sh", "#!/bin/sh\necho run\n", 0755);
+    write_file(root + "/a/b/c/deep.txt", "deep\n", 0640);
+    REQUIRE(::chmod(root.c_str(), 0750) == 0);
+}
+
+// Relative path -> (mode, contents or "<dir>") for every entry below `root`.
+std::map<std::string, std::pair<mode_t, std::string>> tree_contents(const std::string& root) {
+    std::map<std::string, std::pair<mode_t, std::string>> out;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        std::string path = entry.path().string();
+        std::string relative = path.substr(root.size() + 1);
+        out[relative] = {mode_of(path), entry.is_directory() ? "<dir>" : read_file(path)};
+    }
+    out["."] = {mode_of(root), "<dir>"};
+    return out;
+}
+
+std::string create_sandbox(const StateDir& dir) {
+    auto created = dir.run({"create", "--timeout", "300"});
+    REQUIRE_MESSAGE(created.exit_code == 0, created.err);
+    return split_lines(created.out).at(0);
+}
+
+} // namespace
+
+TEST_CASE("files put, cat and get round-trip a file, binary data included") {
+    StateDir dir;
+    ScratchDir scratch;
+    std::string id = create_sandbox(dir);
+    std::string data = binary_data();
+    write_file(scratch / "blob", data, 0640);
+
+    auto put = dir.run({"files", "put", id, scratch / "blob", "/home/user/blob"});
+    CHECK_MESSAGE(put.exit_code == 0, put.err);
+    CHECK(put.out == "");
+    auto cat = dir.run({"files", "cat", id, "/home/user/blob"});
+    CHECK(cat.exit_code == 0);
+    CHECK(cat.out == data);
+
+    auto get = dir.run({"files", "get", id, "/home/user/blob", scratch / "back"});
+    CHECK_MESSAGE(get.exit_code == 0, get.err);
+    CHECK(read_file(scratch / "back") == data);
+    CHECK(mode_of(scratch / "back") == 0640);
+    // Into an existing directory: the copy keeps its name, as with cp.
+    REQUIRE(::mkdir((scratch / "into").c_str(), 0700) == 0);
+    CHECK(dir.run({"files", "get", id, "/home/user/blob", scratch / "into"}).exit_code == 0);
+    CHECK(read_file(scratch / "into/blob") == data);
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+TEST_CASE("files put and get copy a directory tree with nested dirs, modes and binary data") {
+    StateDir dir;
+    ScratchDir scratch;
+    std::string id = create_sandbox(dir);
+    make_tree(scratch / "tree");
+
+    auto put = dir.run({"files", "put", id, scratch / "tree", "/home/user/tree"});
+    REQUIRE_MESSAGE(put.exit_code == 0, put.err);
+    CHECK(put.err == "");
+    auto deep = dir.run({"files", "cat", id, "/home/user/tree/a/b/c/deep.txt"});
+    CHECK(deep.out == "deep\n");
+    // The mode arrived inside too.
+    auto exec = dir.run({"exec", id, "--", "/home/user/tree/run.sh"});
+    CHECK(exec.out == "run\n");
+
+    auto get = dir.run({"files", "get", id, "/home/user/tree", scratch / "back"});
+    REQUIRE_MESSAGE(get.exit_code == 0, get.err);
+    auto original = tree_contents(scratch / "tree");
+    auto copy = tree_contents(scratch / "back");
+    CHECK(copy.size() == original.size());
+    for (const auto& [path, value] : original) {
+        CAPTURE(path);
+        REQUIRE(copy.count(path) == 1);
+        CHECK(copy[path].first == value.first);
+        CHECK(copy[path].second == value.second);
+    }
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+TEST_CASE("files ls lists entries as a table and as JSON, to a depth") {
+    StateDir dir;
+    ScratchDir scratch;
+    std::string id = create_sandbox(dir);
+    make_tree(scratch / "tree");
+    REQUIRE(dir.run({"files", "put", id, scratch / "tree", "/home/user/tree"}).exit_code == 0);
+
+    auto table = dir.run({"files", "ls", id, "/home/user/tree"});
+    CHECK(table.exit_code == 0);
+    CHECK(table.out.find("/home/user/tree/top.txt") != std::string::npos);
+    CHECK(table.out.find("-rwxr-xr-x") != std::string::npos);
+    CHECK(table.out.find("deep.txt") == std::string::npos); // depth 1
+
+    auto listed = dir.run({"files", "ls", id, "/home/user/tree", "--json"});
+    REQUIRE(listed.exit_code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::array entries;
+    REQUIRE_MESSAGE(parser.parse(listed.out).get(entries) == simdjson::SUCCESS, listed.out);
+    std::map<std::string, simdjson::dom::element> by_name;
+    for (auto entry : entries)
+        by_name[field_string(entry, "name")] = entry;
+    CHECK(by_name.size() == 4); // a, bin.dat, run.sh, top.txt
+    REQUIRE(by_name.count("bin.dat") == 1);
+    auto bin = by_name["bin.dat"];
+    CHECK(field_string(bin, "type") == "file");
+    CHECK(field_string(bin, "path") == "/home/user/tree/bin.dat");
+    CHECK(field_string(bin, "permissions") == "-rw-------");
+    CHECK(field_string(bin, "owner") == "user");
+    CHECK(field_string(bin, "group") == "user");
+    std::string modified = field_string(bin, "modified_time");
+    CHECK(modified.size() == 20);
+    CHECK(modified.ends_with("Z"));
+    uint64_t size = 0, mode = 0;
+    CHECK(bin["size"].get(size) == simdjson::SUCCESS);
+    CHECK(bin["mode"].get(mode) == simdjson::SUCCESS);
+    CHECK(size == binary_data().size());
+    CHECK(mode == 0600);
+    CHECK(bin["symlink_target"].is_null());
+    REQUIRE(by_name.count("a") == 1);
+    CHECK(field_string(by_name["a"], "type") == "dir");
+
+    auto deep = dir.run({"files", "ls", id, "/home/user/tree", "--depth", "4", "--json"});
+    REQUIRE(deep.exit_code == 0);
+    CHECK(deep.out.find("\"/home/user/tree/a/b/c/deep.txt\"") != std::string::npos);
+
+    // A symlink made inside shows its target.
+    REQUIRE(
+        dir.run({"exec", id, "--", "/bin/ln", "-s", "top.txt", "/home/user/tree/link"}).exit_code ==
+        0);
+    auto with_link = dir.run({"files", "ls", id, "/home/user/tree", "--json"});
+    REQUIRE(parser.parse(with_link.out).get(entries) == simdjson::SUCCESS);
+    bool saw_link = false;
+    for (auto entry : entries)
+        if (field_string(entry, "name") == "link") {
+            saw_link = true;
+            CHECK(field_string(entry, "type") == "symlink");
+            CHECK(field_string(entry, "symlink_target") == "top.txt");
+        }
+    CHECK(saw_link);
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+TEST_CASE("files mkdir and rm; errors are one line with exit 1") {
+    StateDir dir;
+    std::string id = create_sandbox(dir);
+    auto made = dir.run({"files", "mkdir", id, "/home/user/new/deeper"});
+    CHECK_MESSAGE(made.exit_code == 0, made.err);
+    CHECK(dir.run({"files", "mkdir", id, "/home/user/new/deeper"}).exit_code == 0); // -p
+    auto listed = dir.run({"files", "ls", id, "/home/user/new", "--json"});
+    CHECK(listed.out.find("\"type\":\"dir\"") != std::string::npos);
+    CHECK(listed.out.find("\"name\":\"deeper\"") != std::string::npos);
+
+    auto removed = dir.run({"files", "rm", id, "/home/user/new"});
+    CHECK_MESSAGE(removed.exit_code == 0, removed.err);
+    auto gone = dir.run({"files", "ls", id, "/home/user/new"});
+    CHECK(gone.exit_code == 1);
+    check_one_error_line(gone);
+
+    auto missing = dir.run({"files", "cat", id, "/home/user/no-such-file"});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.out == "");
+    check_one_error_line(missing);
+    CHECK(missing.err.find("no-such-file") != std::string::npos);
+
+    auto rm_missing = dir.run({"files", "rm", id, "/home/user/no-such-file"});
+    CHECK(rm_missing.exit_code == 1);
+    check_one_error_line(rm_missing);
+    auto put_missing = dir.run({"files", "put", id, "/nonexistent/local", "/home/user/x"});
+    CHECK(put_missing.exit_code == 1);
+    check_one_error_line(put_missing);
+    auto unknown = dir.run({"files", "ls", "0123456789abcdef", "/"});
+    CHECK(unknown.exit_code == 1);
+    check_one_error_line(unknown);
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+// ---- shell ----
+
+TEST_CASE("shell without a terminal: piped input is typed, the shell's exit code is ours") {
+    StateDir dir;
+    std::string id = create_sandbox(dir);
+    auto piped = dir.run_with_input({"shell", id}, "echo piped-$((2+3))\nexit 6\n");
+    CHECK(piped.exit_code == 6);
+    CHECK(piped.out.find("piped-5") != std::string::npos);
+    // Input that ends without `exit` ends the shell as end of file does.
+    auto ended = dir.run_with_input({"shell", id}, "echo ended-$((3+4))\n");
+    CHECK(ended.exit_code == 0);
+    CHECK(ended.out.find("ended-7") != std::string::npos);
+    // No terminal on stdin: 24x80.
+    auto size = dir.run_with_input({"shell", id}, "stty size\nexit\n");
+    CHECK(size.out.find("24 80") != std::string::npos);
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+namespace {
+
+std::string find_tmux() {
+    for (const char* candidate : {"/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"})
+        if (::access(candidate, X_OK) == 0) return candidate;
+    return {};
+}
+
+// A tmux server of our own (its own socket), killed at the end.
+class Tmux {
+public:
+    explicit Tmux(const StateDir& dir) : dir_(dir) {
+        static int counter = 0;
+        socket_ = "soulbox-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+        binary_ = find_tmux();
+        if (binary_.empty())
+            FAIL("tmux is not installed: the shell test needs a real terminal emulator "
+                 "(apt-get install -y tmux; scripts/install-deps.sh should install it)");
+    }
+    Tmux(const Tmux&) = delete;
+    Tmux& operator=(const Tmux&) = delete;
+    ~Tmux() { (void)run({"kill-server"}); }
+
+    CliResult run(std::vector<std::string> args) const {
+        args.insert(args.begin(), {binary_, "-L", socket_, "-f", "/dev/null"});
+        int out[2];
+        REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+        posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+        auto env = dir_.environment();
+        auto c_argv = c_strings(args);
+        auto c_env = c_strings(env);
+        pid_t pid = -1;
+        int rc =
+            ::posix_spawn(&pid, binary_.c_str(), &actions, nullptr, c_argv.data(), c_env.data());
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(out[1]);
+        REQUIRE_MESSAGE(rc == 0, "posix_spawn tmux: " << std::strerror(rc));
+        int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return finish({pid, out[0], devnull});
+    }
+
+    // The visible screen, one string per line, trailing spaces removed.
+    std::vector<std::string> screen() const {
+        auto lines = split_lines(run({"capture-pane", "-p", "-t", "shell"}).out);
+        for (auto& line : lines)
+            line.erase(line.find_last_not_of(' ') + 1);
+        return lines;
+    }
+    bool screen_has_line(const std::string& wanted) const {
+        auto lines = screen();
+        return std::find(lines.begin(), lines.end(), wanted) != lines.end();
+    }
+    void type(const std::string& keys) const {
+        REQUIRE(run({"send-keys", "-t", "shell", "-l", keys}).exit_code == 0);
+        REQUIRE(run({"send-keys", "-t", "shell", "Enter"}).exit_code == 0);
+    }
+
+private:
+    const StateDir& dir_;
+    std::string socket_;
+    std::string binary_;
+};
+
+// Poll `condition` until it holds or `limit` passes.
+template <class F> bool eventually(F condition, std::chrono::milliseconds limit = 20s) {
+    auto deadline = Clock::now() + limit;
+    while (!condition()) {
+        if (Clock::now() > deadline) return false;
+        ::usleep(50'000);
+    }
+    return true;
+}
+
+std::string screen_text(const Tmux& tmux) {
+    std::string text;
+    for (const auto& line : tmux.screen())
+        text += line + "\n";
+    return text;
+}
+
+// `soulbox shell ID` in a 100x30 tmux window; when it ends, its exit status and the terminal
+// settings it left behind go to `report`.
+void start_shell(const Tmux& tmux, const StateDir& dir, const std::string& id,
+                 const std::string& report) {
+    std::string command = "SOULBOX_STATE_DIR=" + dir.path() + " " SOULBOX_CLI_PATH " shell " + id +
+                          "; echo EXIT=$? > " + report + "; stty -a >> " + report;
+    auto started = tmux.run({"new-session", "-d", "-s", "shell", "-x", "100", "-y", "30", command});
+    REQUIRE_MESSAGE(started.exit_code == 0, started.out);
+    // Typed until the shell answers: input sent before it runs is fine, but this also proves
+    // the round trip.
+    tmux.type("echo ready-$((20+22))");
+    REQUIRE_MESSAGE(
+        eventually([&] { return tmux.screen_has_line("ready-42"); }), "screen:\n"
+                                                                          << screen_text(tmux));
+}
+
+// The terminal mode lines of `stty -a`: canonical mode and echo are back on.
+void check_terminal_restored(const std::string& report) {
+    CHECK_MESSAGE(report.find(" icanon") != std::string::npos, report);
+    CHECK_MESSAGE(report.find("-icanon") == std::string::npos, report);
+    CHECK_MESSAGE(report.find(" echo ") != std::string::npos, report);
+}
+
+} // namespace
+
+TEST_CASE("shell in a real terminal (tmux): size, resize, typing and exit code") {
+    StateDir dir;
+    ScratchDir scratch;
+    Tmux tmux(dir);
+    std::string id = create_sandbox(dir);
+    std::string report = scratch / "report";
+    start_shell(tmux, dir, id, report);
+
+    tmux.type("tput cols");
+    CHECK_MESSAGE(
+        eventually([&] { return tmux.screen_has_line("100"); }), "screen:\n"
+                                                                     << screen_text(tmux));
+
+    REQUIRE(tmux.run({"resize-window", "-t", "shell", "-x", "120", "-y", "30"}).exit_code == 0);
+    // SIGWINCH reaches soulbox on its own path, so ask again until the new size shows.
+    bool resized = eventually(
+        [&] {
+            tmux.type("tput cols");
+            return eventually([&] { return tmux.screen_has_line("120"); }, 1s);
+        },
+        20s);
+    CHECK_MESSAGE(resized, "screen:\n" << screen_text(tmux));
+
+    tmux.type("exit 4");
+    CHECK_MESSAGE(eventually([&] { return read_file(report).find("speed") != std::string::npos; }),
+                  "screen:\n"
+                      << screen_text(tmux));
+    std::string result = read_file(report);
+    CHECK_MESSAGE(result.starts_with("EXIT=4\n"), result);
+    check_terminal_restored(result);
+    CHECK(dir.run({"kill", id}).exit_code == 0);
+}
+
+TEST_CASE("shell restores the terminal and hangs up the shell when it gets SIGTERM") {
+    StateDir dir;
+    ScratchDir scratch;
+    Tmux tmux(dir);
+    std::string id = create_sandbox(dir);
+    std::string report = scratch / "report";
+    start_shell(tmux, dir, id, report);
+
+    // The pane runs sh, whose child is soulbox.
+    auto pane = split_lines(tmux.run({"display-message", "-p", "-t", "shell", "#{pane_pid}"}).out);
+    REQUIRE(pane.size() == 1);
+    std::string children = read_file("/proc/" + pane[0] + "/task/" + pane[0] + "/children");
+    int cli = std::atoi(children.c_str());
+    REQUIRE(cli > 0);
+    REQUIRE(::kill(cli, SIGTERM) == 0);
+    CHECK_MESSAGE(eventually([&] { return read_file(report).find("speed") != std::string::npos; }),
+                  "screen:\n"
+                      << screen_text(tmux));
+    std::string result = read_file(report);
+    CHECK_MESSAGE(result.starts_with("EXIT=143\n"), result);
+    check_terminal_restored(result);
+    // The shell inside got the hang-up and is gone.
+    CHECK(eventually([&] {
+        auto bash = dir.run({"exec", id, "--", "/usr/bin/pgrep", "-x", "bash"});
+        return bash.exit_code == 1 && bash.out.empty();
+    }));
     CHECK(dir.run({"kill", id}).exit_code == 0);
 }

@@ -1,0 +1,56 @@
+// Process internals shared by commands (src/process) and terminals (src/pty).
+#pragma once
+
+#include "io/event_loop.hpp"
+#include "protocol/message.hpp"
+#include "sandbox/sandbox_state.hpp"
+#include "soulbox/soulbox.hpp"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+namespace soulbox {
+
+struct CommandHandle::State {
+    std::shared_ptr<Sandbox::State> sandbox;
+    int pid = 0;
+    UniqueFd stdin_writer, stdout_reader, stderr_reader;
+    io::EventLoop::WatchId stdout_watch = 0, stderr_watch = 0;
+    OutputCallback on_stdout, on_stderr;
+    std::size_t max_output = 0;
+    std::optional<std::uint64_t> oom_baseline;
+
+    std::mutex mutex;
+    std::condition_variable changed;
+    CommandResult result;
+    bool exited = false, stdout_open = true, stderr_open = true, agent_gone = false;
+    bool detached = false;
+
+    ~State() { stop_watching(); }
+
+    bool finished() const { return exited && !stdout_open && !stderr_open; }
+
+    void stop_watching() {
+        auto& loop = io::global_loop();
+        if (stdout_watch) loop.cancel(std::exchange(stdout_watch, 0));
+        if (stderr_watch) loop.cancel(std::exchange(stderr_watch, 0));
+    }
+};
+
+namespace process {
+
+// Wrap a spawn or attach reply from the agent (pipes or a terminal) into handle state: its
+// output is read on the event loop and its exit event is subscribed.
+Result<std::shared_ptr<CommandHandle::State>>
+adopt(const std::shared_ptr<Sandbox::State>& sandbox, protocol::Message& reply,
+      OutputCallback on_stdout, OutputCallback on_stderr, std::size_t max_output);
+
+// Ask the agent to signal a process (its group, and its whole tree for SIGKILL).
+Status signal_process(Sandbox::State& sandbox, int pid, int signal);
+
+// Write everything to a process's stdin pipe or terminal; EPIPE is an error, never a SIGPIPE.
+Status write_all(int fd, std::string_view data);
+
+} // namespace process
+} // namespace soulbox

@@ -1,0 +1,84 @@
+// Terminals in a sandbox (E2B `pty`). The agent opens the terminal in the sandbox's own devpts
+// and passes its master side here; output is read from it and input written to it directly.
+#include "process/process_internal.hpp"
+
+namespace soulbox {
+
+using protocol::Field;
+using protocol::Message;
+using protocol::Op;
+
+namespace {
+
+Error invalid(std::string message) {
+    return make_error(Errc::invalid_argument, std::move(message));
+}
+
+Status check_size(PtySize size) {
+    if (size.rows == 0 || size.cols == 0 || size.rows > 10000 || size.cols > 10000)
+        return std::unexpected(invalid("terminal size must be 1-10000 rows and columns"));
+    return {};
+}
+
+} // namespace
+
+Result<CommandHandle> Pty::create(PtyOptions options) {
+    if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
+    if (auto s = check_size(options.size); !s) return std::unexpected(s.error());
+    if (options.cmd.empty()) options.cmd = {"/bin/bash", "-i", "-l"};
+    if (options.cmd[0].empty()) return std::unexpected(invalid("empty command"));
+    if (options.user != "user" && options.user != "root")
+        return std::unexpected(invalid("user must be \"user\" or \"root\""));
+    if (!options.cwd.empty() && options.cwd[0] != '/')
+        return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
+    if (options.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
+    options.envs.try_emplace("TERM", "xterm-256color");
+    options.envs.try_emplace("LANG", "C.UTF-8");
+
+    Message request(Op::spawn, 0);
+    for (const auto& arg : options.cmd)
+        request.add(Field::argv, arg);
+    for (const auto& [k, v] : options.envs) {
+        if (k.empty() || k.find('=') != std::string::npos)
+            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
+        request.add(Field::env, k + "=" + v);
+    }
+    if (!options.cwd.empty()) request.add(Field::cwd, options.cwd);
+    request.add(Field::user, options.user);
+    request.add(Field::tag, "pty");
+    request.add_u64(Field::timeout_ms, static_cast<std::uint64_t>(options.timeout.count()));
+    request.add_u64(Field::pty_rows, options.size.rows);
+    request.add_u64(Field::pty_cols, options.size.cols);
+    auto reply = sandbox_->state_->channel->request(std::move(request));
+    if (!reply) return std::unexpected(reply.error());
+    auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_data), {},
+                                RunOptions{}.max_output_bytes);
+    if (!state) return std::unexpected(state.error());
+    return CommandHandle(std::move(*state));
+}
+
+Status Pty::send_stdin(int pid, std::string_view data) {
+    return sandbox_->commands().send_stdin(pid, data);
+}
+
+Status Pty::resize(int pid, PtySize size) {
+    if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
+    if (auto s = check_size(size); !s) return s;
+    Message request(Op::resize, 0);
+    request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
+    request.add_u64(Field::pty_rows, size.rows);
+    request.add_u64(Field::pty_cols, size.cols);
+    auto reply = sandbox_->state_->channel->request(std::move(request));
+    if (!reply) return std::unexpected(reply.error());
+    return {};
+}
+
+Status Pty::kill(int pid) {
+    return sandbox_->commands().kill(pid, 9);
+}
+
+Result<CommandHandle> Pty::connect(int pid, OutputCallback on_data) {
+    return sandbox_->commands().connect(pid, std::move(on_data));
+}
+
+} // namespace soulbox
