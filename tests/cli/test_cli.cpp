@@ -936,3 +936,49 @@ TEST_CASE("shell restores the terminal and hangs up the shell when it gets SIGTE
     }));
     CHECK(dir.run({"kill", id}).exit_code == 0);
 }
+
+TEST_CASE("a host without user namespaces gets an error that names the cause") {
+    // A nested user namespace whose own user.max_user_namespaces is 0 is a host on which
+    // user namespaces are disabled, for everything started inside it.
+    StateDir dir;
+    int err[2];
+    REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+    auto env = dir.environment();
+    std::vector<std::string> argv{SOULBOX_CLI_PATH, "run", "--", "/bin/true"};
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+    uid_t uid = ::geteuid();
+    gid_t gid = ::getegid();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        auto write_to = [](const char* path, const std::string& text) {
+            int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+            bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) ==
+                                     static_cast<ssize_t>(text.size());
+            if (fd >= 0) ::close(fd);
+            if (!ok) ::_exit(90);
+        };
+        if (::unshare(CLONE_NEWUSER) != 0) ::_exit(91);
+        write_to("/proc/self/setgroups", "deny");
+        write_to("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1\n");
+        write_to("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n");
+        write_to("/proc/sys/user/max_user_namespaces", "0\n");
+        ::dup2(err[1], 2);
+        ::execve(SOULBOX_CLI_PATH, c_argv.data(), c_env.data());
+        ::_exit(92);
+    }
+    ::close(err[1]);
+    std::string message;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(err[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
+    ::close(err[0]);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(message.find("user namespaces are disabled (sysctl user.max_user_namespaces=0)") !=
+          std::string::npos);
+    CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+}
