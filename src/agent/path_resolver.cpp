@@ -117,7 +117,7 @@ Result<UniqueFd> open_by_walking(int root_fd, std::string_view path, int flags, 
 
 } // namespace
 
-Result<std::string> normalize_path(std::string_view path, std::string_view home) {
+Status validate_path(std::string_view path) {
     if (path.empty()) return std::unexpected(make_error(Errc::invalid_argument, "empty path"));
     if (path.find('\0') != std::string_view::npos)
         return std::unexpected(make_error(Errc::invalid_argument, "path contains a NUL byte"));
@@ -126,6 +126,11 @@ Result<std::string> normalize_path(std::string_view path, std::string_view home)
             make_error(Errc::invalid_argument, "path too long (" + std::to_string(path.size()) +
                                                    " bytes, the limit is " +
                                                    std::to_string(PATH_MAX - 1) + ")"));
+    return {};
+}
+
+Result<std::string> normalize_path(std::string_view path, std::string_view home) {
+    if (auto valid = validate_path(path); !valid) return std::unexpected(valid.error());
     std::string full =
         path[0] == '/' ? std::string(path) : std::string(home) + "/" + std::string(path);
     std::vector<std::string> parts;

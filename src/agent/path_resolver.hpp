@@ -19,6 +19,10 @@ namespace soulbox::agent {
 // empty, NUL bytes or longer than PATH_MAX are invalid_argument; a relative path is taken
 // relative to `home`; "." and ".." are folded ("/.." is "/"). The kernel still resolves
 // symlinks; folding ".." first keeps every operation's last component a real name.
+// Reject paths no call may take: empty, containing NUL, or PATH_MAX bytes or longer. The host
+// library checks with this too, so a bad path fails before any message is sent.
+Status validate_path(std::string_view path);
+
 Result<std::string> normalize_path(std::string_view path, std::string_view home);
 
 // "/a/b/c" -> {"a", "b", "c"}; "/" -> {}. `path` must be normalized.

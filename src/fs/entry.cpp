@@ -1,7 +1,7 @@
 // EntryInfo from the agent's entry fields (docs/protocol.md, fs ops).
 #include "fs/fs_internal.hpp"
 
-#include <climits>
+#include "agent/path_resolver.hpp"
 
 namespace soulbox::fs {
 
@@ -9,15 +9,7 @@ using protocol::Field;
 using protocol::Message;
 
 Status check_path(std::string_view path) {
-    if (path.empty()) return std::unexpected(make_error(Errc::invalid_argument, "empty path"));
-    if (path.find('\0') != std::string_view::npos)
-        return std::unexpected(make_error(Errc::invalid_argument, "path contains a NUL byte"));
-    if (path.size() >= PATH_MAX)
-        return std::unexpected(
-            make_error(Errc::invalid_argument, "path too long (" + std::to_string(path.size()) +
-                                                   " bytes, the limit is " +
-                                                   std::to_string(PATH_MAX - 1) + ")"));
-    return {};
+    return agent::validate_path(path);
 }
 
 Status check_user(const FileOptions& options) {

@@ -24,9 +24,7 @@ using protocol::Op;
 
 namespace {
 
-Error invalid(std::string message) {
-    return make_error(Errc::invalid_argument, std::move(message));
-}
+using process::invalid;
 
 const char* signal_name(int sig) {
     const char* name = sigabbrev_np(sig);

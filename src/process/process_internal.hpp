@@ -40,6 +40,10 @@ struct CommandHandle::State {
 
 namespace process {
 
+inline Error invalid(std::string message) {
+    return make_error(Errc::invalid_argument, std::move(message));
+}
+
 // Wrap a spawn or attach reply from the agent (pipes or a terminal) into handle state: its
 // output is read on the event loop and its exit event is subscribed.
 Result<std::shared_ptr<CommandHandle::State>>

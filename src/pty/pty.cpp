@@ -10,9 +10,7 @@ using protocol::Op;
 
 namespace {
 
-Error invalid(std::string message) {
-    return make_error(Errc::invalid_argument, std::move(message));
-}
+using process::invalid;
 
 Status check_size(PtySize size) {
     if (size.rows == 0 || size.cols == 0 || size.rows > 10000 || size.cols > 10000)
