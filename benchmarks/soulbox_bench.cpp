@@ -3,11 +3,14 @@
 // benchmarks/run.sh builds and runs it; benchmarks/RESULTS.md holds a run and its analysis.
 //
 //   soulbox_bench [--iters N] [--exec-iters N] [--bytes N] [--reps N] [--idle N]
-//                 [--density-cap N] [--density-seconds S] [--only
-//                 cold,exec,throughput,memory,density]
+//                 [--density-cap N] [--density-seconds S] [--file-bytes N]
+//                 [--list-entries N] [--pty-iters N]
+//                 [--only cold,exec,throughput,memory,density,analysis,files,list,pty]
 //
 // Everything runs as root in a private state directory, /tmp/soulbox-bench-<pid>, so no other
 // sandbox on the host is touched; every sandbox created is killed, also when a step fails.
+// The host peers of sections 7 and 8 use a private tmpfs, /tmp/soulbox-bench-<pid>-tmpfs,
+// mounted for the section and unmounted at its end.
 #include "io/event_loop.hpp"
 #include "soulbox/soulbox.hpp"
 
@@ -20,20 +23,29 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <linux/sched.h>
+#include <mutex>
+#include <poll.h>
+#include <pty.h>
 #include <sched.h>
+#include <span>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <thread>
 #include <time.h>
 #include <unistd.h>
@@ -750,13 +762,549 @@ void bench_analysis(int iters) {
     }
 }
 
+// ============================== host scratch tmpfs (sections 7, 8) ==============================
+
+// A private tmpfs for the host peers, unmounted and removed on destruction (also when unwinding).
+class HostTmpfs {
+public:
+    HostTmpfs(std::string dir, std::uint64_t size) : dir_(std::move(dir)) {
+        if (::mkdir(dir_.c_str(), 0700) != 0) throw Failure("mkdir " + dir_);
+        std::string opts = "size=" + std::to_string(size) + ",mode=0700";
+        if (::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
+            int err = errno;
+            ::rmdir(dir_.c_str());
+            throw Failure("mount tmpfs on " + dir_ + ": " + std::strerror(err));
+        }
+    }
+    HostTmpfs(const HostTmpfs&) = delete;
+    HostTmpfs& operator=(const HostTmpfs&) = delete;
+    ~HostTmpfs() {
+        ::umount2(dir_.c_str(), MNT_DETACH);
+        ::rmdir(dir_.c_str());
+    }
+    const std::string& dir() const { return dir_; }
+
+private:
+    std::string dir_;
+};
+
+// ============================== 7. file throughput ==============================
+
+// `n` pseudo-random bytes (xorshift64): reused as the content of every file, so the generator
+// costs nothing next to the copies being measured and tmpfs cannot share zero pages.
+std::string random_block(std::size_t n) {
+    std::string out(n, '\0');
+    std::uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::memcpy(out.data() + i, &x, 8);
+    }
+    return out;
+}
+
+double gbps(std::uint64_t bytes, double ms) {
+    return double(bytes) / 1e9 / (ms / 1e3);
+}
+
+// Throughput rows (as section 3): p50 = median rep, p99 column = slowest rep.
+Stats rate_row(const std::vector<double>& v) {
+    Stats s = stats(v);
+    s.p99 = *std::min_element(v.begin(), v.end());
+    return s;
+}
+
+void write_fd_all(int fd, const char* p, std::size_t n) {
+    while (n) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) throw Failure(std::string("write: ") + std::strerror(errno));
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+void bench_files(const std::string& state_dir, std::uint64_t bytes, int reps) {
+    std::fprintf(stderr, "[7] file throughput: %d x %llu bytes per variant, interleaved\n", reps,
+                 static_cast<unsigned long long>(bytes));
+    const std::string block = random_block(1u << 20);
+    const std::size_t bs = block.size();
+    auto expected = [&](std::uint64_t offset, std::string_view chunk) {
+        // Chunks are at most 256 KiB and never straddle a block boundary (both powers of 2).
+        return std::memcmp(block.data() + offset % bs, chunk.data(), chunk.size()) == 0;
+    };
+
+    Fleet fleet;
+    soulbox::SandboxOptions o = sandbox_options();
+    o.limits.disk_bytes = 2 * bytes + (1ull << 30); // 3 GiB for 1 GiB files
+    o.limits.memory_bytes = 4 * bytes;
+    Sandbox& sbx = fleet.add(check(Sandbox::create(o), "create (large disk)"));
+    const std::string path = "/tmp/big.bin";
+
+    // One SoulBox write_stream; fills the phase times: open round trip, fill, commit round trip.
+    std::vector<double> t_open, t_fill, t_commit, r_open;
+    auto sb_write = [&](bool record) {
+        std::uint64_t offset = 0;
+        double t0 = now_ms(), t_first = 0, t_last = 0;
+        soulbox::ChunkSource source =
+            [&](std::span<char> buf) -> soulbox::Result<std::size_t> {
+            if (offset == 0) t_first = now_ms();
+            std::size_t n = static_cast<std::size_t>(
+                std::min<std::uint64_t>({buf.size(), bytes - offset, bs - offset % bs}));
+            std::memcpy(buf.data(), block.data() + offset % bs, n);
+            offset += n;
+            if (n == 0) t_last = now_ms();
+            return n;
+        };
+        auto entry = check(sbx.files().write_stream(path, source), "write_stream");
+        double t = now_ms() - t0;
+        if (entry.size != bytes) throw Failure("write_stream: wrong size");
+        if (record) {
+            t_open.push_back(t_first - t0);
+            t_fill.push_back(gbps(bytes, t_last - t_first));
+            t_commit.push_back(t0 + t - t_last);
+        }
+        return gbps(bytes, t);
+    };
+    auto sb_read = [&](bool verify, bool record) {
+        std::uint64_t seen = 0;
+        bool ok = true;
+        double t0 = now_ms(), t_first = 0;
+        auto s = sbx.files().read_stream(path, [&](std::string_view chunk) {
+            if (seen == 0) t_first = now_ms();
+            if (verify) ok = ok && expected(seen, chunk);
+            seen += chunk.size();
+            return true;
+        });
+        double t = now_ms() - t0;
+        if (!s) throw Failure("read_stream: " + s.error().describe());
+        if (seen != bytes || !ok) throw Failure("read_stream: wrong data");
+        if (record) r_open.push_back(t_first - t0);
+        return gbps(bytes, t);
+    };
+    auto sb_remove = [&] {
+        if (auto s = sbx.files().remove(path); !s) throw Failure("remove: " + s.error().describe());
+    };
+
+    // Where the tmpfs pages of a file written through write_stream are charged.
+    sb_write(false);
+    std::string cg = memory_cgroup_dir(agent_pid(state_dir, sbx.id()));
+    bool v2 = cg.find("/memory/") == std::string::npos;
+    double charged =
+        double(read_u64(cg + (v2 ? "/memory.current" : "/memory.usage_in_bytes"))) / (1 << 20);
+    sb_read(true, false); // verifies every byte once (not timed)
+    sb_remove();
+
+    HostTmpfs host(state_dir + "-tmpfs", 2 * bytes + (64u << 20));
+    const std::string src = host.dir() + "/src.bin", dst = host.dir() + "/dst.bin";
+    auto host_write = [&] {
+        ::unlink(src.c_str());
+        double t0 = now_ms();
+        int fd = ::open(src.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) throw Failure("open " + src);
+        for (std::uint64_t off = 0; off < bytes;) {
+            std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(bs, bytes - off));
+            write_fd_all(fd, block.data(), n);
+            off += n;
+        }
+        ::close(fd);
+        return gbps(bytes, now_ms() - t0);
+    };
+    std::vector<char> rbuf(256u << 10); // the library's chunk size
+    auto host_read = [&] {
+        double t0 = now_ms();
+        int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw Failure("open " + src);
+        std::uint64_t seen = 0;
+        ssize_t n;
+        while ((n = ::read(fd, rbuf.data(), rbuf.size())) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0) seen += static_cast<std::uint64_t>(n);
+        ::close(fd);
+        if (seen != bytes) throw Failure("host read: short");
+        return gbps(bytes, now_ms() - t0);
+    };
+    auto host_cp = [&] {
+        ::unlink(dst.c_str());
+        double t = time_spawn({"cp", src, dst});
+        ::unlink(dst.c_str());
+        return gbps(bytes, t);
+    };
+    host_write(); // warm-up of the host half (faults in the page cache structures)
+    host_read();
+    host_cp();
+
+    std::vector<double> w_sb, r_sb, w_host, r_host, cp;
+    for (int i = 0; i < reps; ++i) {
+        // Rotate the order so that no variant always runs right after another's large free.
+        for (int k = 0; k < 3; ++k)
+            switch ((i + k) % 3) {
+            case 0:
+                w_sb.push_back(sb_write(true));
+                r_sb.push_back(sb_read(false, true));
+                sb_remove();
+                break;
+            case 1:
+                w_host.push_back(host_write());
+                r_host.push_back(host_read());
+                break;
+            case 2:
+                cp.push_back(host_cp());
+                break;
+            }
+    }
+    ::unlink(src.c_str());
+
+    // Whole-file (non-streaming) write() and read() of 64 MiB.
+    const std::uint64_t small = std::min<std::uint64_t>(bytes, 64u << 20);
+    std::string payload;
+    payload.reserve(small);
+    while (payload.size() < small)
+        payload.append(block, 0, std::min<std::size_t>(bs, small - payload.size()));
+    std::vector<double> w_whole, r_whole;
+    const int whole_reps = std::max(reps, 10);
+    for (int i = 0; i < whole_reps + 2; ++i) {
+        (void)sbx.files().remove("/tmp/whole.bin"); // a new file each time, as for write_stream
+        double t0 = now_ms();
+        auto e = check(sbx.files().write("/tmp/whole.bin", payload), "files().write");
+        double t1 = now_ms();
+        auto data = check(sbx.files().read("/tmp/whole.bin"), "files().read");
+        double t2 = now_ms();
+        if (e.size != small || data != payload) throw Failure("files().read: wrong data");
+        if (i < 2) continue; // warm-up
+        w_whole.push_back(gbps(small, t1 - t0));
+        r_whole.push_back(gbps(small, t2 - t1));
+    }
+    (void)sbx.files().remove("/tmp/whole.bin");
+    fleet.kill_all();
+
+    const std::string sec = "7 files";
+    Stats cps = rate_row(cp), ws = rate_row(w_sb), rs = rate_row(r_sb);
+    std::string mib = fmt("%llu MiB", static_cast<unsigned long long>(bytes >> 20));
+    add_row(sec, "soulbox files().write_stream " + mib, ws, "GB/s",
+            fmt("%.2fx cp", ws.p50 / cps.p50));
+    add_row(sec, "  of which fs_open_write round trip", stats(t_open), "ms");
+    add_row(sec, "  of which filling the fd (source+write)", rate_row(t_fill), "GB/s");
+    add_row(sec, "  of which fs_commit round trip (link)", stats(t_commit), "ms");
+    add_row(sec, "soulbox files().read_stream " + mib, rs, "GB/s",
+            fmt("%.2fx cp", rs.p50 / cps.p50));
+    add_row(sec, "  of which fs_open_read round trip", stats(r_open), "ms");
+    Stats wh = rate_row(w_host), rh = rate_row(r_host);
+    add_row(sec, "host write() loop to tmpfs, 1 MiB writes", wh, "GB/s",
+            fmt("%.2fx cp", wh.p50 / cps.p50));
+    add_row(sec, "host read() loop from tmpfs, 256 KiB reads", rh, "GB/s",
+            fmt("%.2fx cp", rh.p50 / cps.p50));
+    add_row(sec, "host cp tmpfs -> tmpfs (posix_spawn)", cps, "GB/s", "1.00x");
+    std::string smib = fmt("%llu MiB", static_cast<unsigned long long>(small >> 20));
+    Stats ww = rate_row(w_whole), rw = rate_row(r_whole);
+    add_row(sec, "soulbox files().write(path, " + smib + " string)", ww, "GB/s",
+            fmt("%.2fx cp", ww.p50 / cps.p50));
+    add_row(sec, "soulbox files().read(path) -> " + smib + " string", rw, "GB/s",
+            fmt("%.2fx cp", rw.p50 / cps.p50));
+    notes.push_back(fmt("files: p50 = median of %d reps (%d for whole-file), p99 column = slowest "
+                        "rep; GB = 1e9 bytes; sandbox disk_bytes %llu MiB, memory_bytes %llu MiB",
+                        reps, whole_reps,
+                        static_cast<unsigned long long>(*o.limits.disk_bytes >> 20),
+                        static_cast<unsigned long long>(*o.limits.memory_bytes >> 20)));
+    notes.push_back(fmt("files: sandbox memory cgroup usage with the %s file written by "
+                        "write_stream in its tmpfs: %.1f MiB",
+                        mib.c_str(), charged));
+    targets.push_back({"file write_stream >= 1 GB/s", fmt("%.2f GB/s", ws.p50), ws.p50 >= 1.0});
+    targets.push_back({"file read_stream >= 1 GB/s", fmt("%.2f GB/s", rs.p50), rs.p50 >= 1.0});
+    targets.push_back({"file write_stream >= 0.8x cp", fmt("%.2fx (%.2f vs %.2f GB/s)",
+                                                           ws.p50 / cps.p50, ws.p50, cps.p50),
+                       ws.p50 >= 0.8 * cps.p50});
+    targets.push_back({"file read_stream >= 0.8x cp", fmt("%.2fx (%.2f vs %.2f GB/s)",
+                                                          rs.p50 / cps.p50, rs.p50, cps.p50),
+                       rs.p50 >= 0.8 * cps.p50});
+}
+
+// ============================== 8. list() of a large directory ==============================
+
+void bench_list(const std::string& state_dir, int entries, int reps) {
+    std::fprintf(stderr, "[8] list: %d entries, %d reps each, interleaved\n", entries, reps);
+    Fleet fleet;
+    soulbox::SandboxOptions o = sandbox_options();
+    o.limits.memory_bytes = 1ull << 30; // inodes and dentries of the entries are charged here
+    Sandbox& sbx = fleet.add(check(Sandbox::create(o), "create"));
+    const std::string dir = "/tmp/d";
+    soulbox::RunOptions ro;
+    ro.timeout = 300s;
+    double t0 = now_ms();
+    auto made = check(sbx.commands().run(Argv{"python3", "-c",
+                                              "import os, sys\n"
+                                              "d = sys.argv[1]\n"
+                                              "os.mkdir(d)\n"
+                                              "for i in range(int(sys.argv[2])):\n"
+                                              "    os.close(os.open(f'{d}/f{i:06d}', "
+                                              "os.O_CREAT | os.O_WRONLY, 0o644))\n",
+                                              dir, std::to_string(entries)},
+                                         ro),
+                      "run python3");
+    double create_ms = now_ms() - t0;
+    if (made.exit_code != 0) throw Failure("python3 exited with " + std::to_string(made.exit_code) +
+                                           ": " + made.stderr_data);
+
+    HostTmpfs host(state_dir + "-tmpfs", 64u << 20);
+    const std::string hdir = host.dir() + "/d";
+    if (::mkdir(hdir.c_str(), 0755) != 0) throw Failure("mkdir " + hdir);
+    for (int i = 0; i < entries; ++i) {
+        std::string f = hdir + fmt("/f%06d", i);
+        int fd = ::open(f.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0) throw Failure("create " + f);
+        ::close(fd);
+    }
+    // What the agent does, in this process: readdir, then lstat of every entry.
+    auto readdir_lstat = [&] {
+        double t = now_ms();
+        DIR* d = ::opendir(hdir.c_str());
+        if (!d) throw Failure("opendir " + hdir);
+        std::vector<std::string> names;
+        while (dirent* e = ::readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+                names.emplace_back(e->d_name);
+        struct stat st {};
+        std::size_t n = 0;
+        for (const auto& name : names)
+            n += ::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+        ::closedir(d);
+        if (n != std::size_t(entries)) throw Failure("host readdir: wrong count");
+        return now_ms() - t;
+    };
+    auto sb_list = [&] {
+        double t = now_ms();
+        auto v = check(sbx.files().list(dir), "list " + dir);
+        t = now_ms() - t;
+        if (v.size() != std::size_t(entries))
+            throw Failure("list: " + std::to_string(v.size()) + " entries");
+        return t;
+    };
+    const Argv ls{"ls", "-f", hdir}, ls_l{"ls", "-fl", hdir};
+    for (int i = 0; i < 2; ++i) { // warm-up
+        sb_list();
+        time_spawn(ls);
+        time_spawn(ls_l);
+        readdir_lstat();
+    }
+    std::vector<double> t_sb, t_ls, t_lsl, t_rd;
+    for (int i = 0; i < reps; ++i)
+        for (int k = 0; k < 4; ++k)
+            switch ((i + k) % 4) {
+            case 0:
+                t_sb.push_back(sb_list());
+                break;
+            case 1:
+                t_ls.push_back(time_spawn(ls));
+                break;
+            case 2:
+                t_lsl.push_back(time_spawn(ls_l));
+                break;
+            case 3:
+                t_rd.push_back(readdir_lstat());
+                break;
+            }
+
+    // The same directory under a longer path: the reply carries every entry's full path.
+    std::string longer = "/home/user/a-directory-with-100k-entries";
+    std::string long_result;
+    if (sbx.files().rename(dir, longer)) {
+        auto v = sbx.files().list(longer);
+        long_result = v ? fmt("%zu entries", v->size()) : "failed: " + v.error().describe();
+    }
+    fleet.kill_all();
+
+    const std::string sec = "8 list 100k";
+    auto per_s = [&](const Stats& s) { return fmt("%.2f M entries/s", entries / s.p50 / 1e3); };
+    Stats sb = stats(t_sb), lsf = stats(t_ls), lsl = stats(t_lsl), rd = stats(t_rd);
+    add_row(sec, fmt("soulbox files().list(\"%s\") depth 1", dir.c_str()), sb, "ms",
+            fmt("%.2fx ls -f; %.2fx readdir+lstat; %s", sb.p50 / lsf.p50, sb.p50 / rd.p50,
+                per_s(sb).c_str()));
+    add_row(sec, "host ls -f (posix_spawn, no stat)", lsf, "ms", "1.00x; " + per_s(lsf));
+    add_row(sec, "host ls -fl (posix_spawn, lstat + format)", lsl, "ms",
+            fmt("%.2fx ls -f; %s", lsl.p50 / lsf.p50, per_s(lsl).c_str()));
+    add_row(sec, "host readdir + lstat loop (in process)", rd, "ms",
+            fmt("%.2fx ls -f; %s", rd.p50 / lsf.p50, per_s(rd).c_str()));
+    add_row(sec, "setup: python3 creates the entries", Stats{create_ms, create_ms, 0, 1}, "ms",
+            "(once, in the sandbox)");
+    notes.push_back(fmt("list: %d entries, %d reps; host peers on a private tmpfs; the same "
+                        "directory renamed to \"%s\" and listed: %s",
+                        entries, reps, longer.c_str(),
+                        long_result.empty() ? "rename failed" : long_result.c_str()));
+    targets.push_back({"list 100k (report only)", fmt("%.0f ms p50", sb.p50), true});
+}
+
+// ============================== 9. PTY echo round trip ==============================
+
+// Bytes seen by an output callback, for a waiting thread.
+struct Echo {
+    std::mutex m;
+    std::condition_variable cv;
+    std::string seen;
+    void add(std::string_view chunk) {
+        {
+            std::lock_guard lock(m);
+            seen.append(chunk);
+        }
+        cv.notify_one();
+    }
+    // Wait until `n` bytes have arrived (or throw after `limit`).
+    void wait_for(std::size_t n, std::chrono::milliseconds limit = 5s) {
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, limit, [&] { return seen.size() >= n; }))
+            throw Failure(fmt("echo: %zu of %zu bytes after %lld ms", seen.size(), n,
+                              static_cast<long long>(limit.count())));
+    }
+    std::size_t size() {
+        std::lock_guard lock(m);
+        return seen.size();
+    }
+};
+
+// A host terminal pair with `cat` on the slave side in raw mode; closes and reaps on destruction.
+class HostPty {
+public:
+    HostPty() {
+        int slave = -1;
+        if (::openpty(&master_, &slave, nullptr, nullptr, nullptr) != 0)
+            throw Failure(std::string("openpty: ") + std::strerror(errno));
+        termios t{};
+        ::tcgetattr(slave, &t);
+        ::cfmakeraw(&t);
+        ::tcsetattr(slave, TCSANOW, &t);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::setsid();
+            ::ioctl(slave, TIOCSCTTY, 0);
+            ::dup2(slave, 0);
+            ::dup2(slave, 1);
+            ::dup2(slave, 2);
+            ::close_range(3, ~0u, 0);
+            ::execl("/bin/cat", "cat", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(slave);
+        if (pid_ < 0) throw Failure("fork");
+    }
+    HostPty(const HostPty&) = delete;
+    HostPty& operator=(const HostPty&) = delete;
+    ~HostPty() {
+        ::kill(pid_, SIGKILL);
+        ::close(master_);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    int master() const { return master_; }
+
+private:
+    int master_ = -1;
+    pid_t pid_ = -1;
+};
+
+void write_byte(int fd, char c) {
+    while (::write(fd, &c, 1) != 1)
+        if (errno != EINTR) throw Failure(std::string("write pty: ") + std::strerror(errno));
+}
+
+void bench_pty(int iters) {
+    std::fprintf(stderr, "[9] pty echo: %d round trips per variant\n", iters);
+    const int warm = 50;
+    auto byte = [](int i) { return static_cast<char>('a' + i % 26); };
+
+    // SoulBox: the handle's send_stdin() writes the terminal; on_data wakes this thread.
+    std::vector<double> t_sb, t_sb_req;
+    {
+        Fleet fleet;
+        Sandbox& sbx = fleet.add(check(Sandbox::create(sandbox_options()), "create"));
+        Echo echo;
+        soulbox::PtyOptions po;
+        po.cmd = {"/bin/bash", "-c", "stty raw -echo && printf R && exec cat"};
+        po.on_data = [&echo](std::string_view chunk) { echo.add(chunk); };
+        auto h = check(sbx.pty().create(po), "pty create");
+        echo.wait_for(1); // the terminal is raw and cat is about to run
+        auto round_trips = [&](std::vector<double>& out, bool by_pid) {
+            for (int i = 0; i < iters + warm; ++i) {
+                const char c = byte(i);
+                std::size_t n = echo.size();
+                double t0 = now_ms();
+                auto s = by_pid ? sbx.pty().send_stdin(h.pid(), std::string_view(&c, 1))
+                                : h.send_stdin(std::string_view(&c, 1));
+                if (!s) throw Failure("send_stdin: " + s.error().describe());
+                echo.wait_for(n + 1);
+                if (i >= warm) out.push_back((now_ms() - t0) * 1e3);
+            }
+        };
+        round_trips(t_sb, false);
+        // The other form: Pty::send_stdin(pid, ...) asks the agent for the terminal fd each time.
+        round_trips(t_sb_req, true);
+        (void)h.kill();
+        fleet.kill_all();
+    }
+
+    // Host: the same through openpty + cat, a reader thread waking this one (as the library's
+    // event loop does), and a blocking read in this thread (the floor).
+    std::vector<double> t_host, t_direct;
+    {
+        HostPty pty;
+        Echo echo;
+        std::atomic<bool> stop{false};
+        std::thread reader([&] {
+            char buf[4096];
+            pollfd p{pty.master(), POLLIN, 0};
+            while (!stop.load()) {
+                if (::poll(&p, 1, 100) <= 0) continue;
+                ssize_t n = ::read(pty.master(), buf, sizeof buf);
+                if (n <= 0) break;
+                echo.add(std::string_view(buf, static_cast<std::size_t>(n)));
+            }
+        });
+        try {
+            for (int i = 0; i < iters + warm; ++i) {
+                std::size_t n = echo.size();
+                double t0 = now_ms();
+                write_byte(pty.master(), byte(i));
+                echo.wait_for(n + 1);
+                if (i >= warm) t_host.push_back((now_ms() - t0) * 1e3);
+            }
+        } catch (...) {
+            stop = true;
+            reader.join();
+            throw;
+        }
+        stop = true;
+        reader.join();
+        for (int i = 0; i < iters + warm; ++i) {
+            double t0 = now_ms();
+            write_byte(pty.master(), byte(i));
+            char c = 0;
+            ssize_t n;
+            while ((n = ::read(pty.master(), &c, 1)) < 0 && errno == EINTR) {
+            }
+            if (n != 1 || c != byte(i)) throw Failure("host pty: wrong echo");
+            if (i >= warm) t_direct.push_back((now_ms() - t0) * 1e3);
+        }
+    }
+    const std::string sec = "9 pty echo";
+    Stats sb = stats(t_sb), sr = stats(t_sb_req), ho = stats(t_host), di = stats(t_direct);
+    add_row(sec, "soulbox handle.send_stdin(1 byte) -> on_data", sb, "us",
+            fmt("%.2fx host (p50), %.2fx (p99)", sb.p50 / ho.p50, sb.p99 / ho.p99));
+    add_row(sec, "soulbox pty().send_stdin(pid, 1 byte) -> on_data", sr, "us",
+            fmt("%.2fx host", sr.p50 / ho.p50));
+    add_row(sec, "host openpty + raw cat, reader thread + cv", ho, "us", "1.00x");
+    add_row(sec, "host openpty + raw cat, blocking read", di, "us",
+            fmt("%.2fx host", di.p50 / ho.p50));
+    notes.push_back(fmt("pty: %d round trips per variant after %d warm-up; sandbox side runs "
+                        "bash -c 'stty raw -echo && exec cat'",
+                        iters, warm));
+    targets.push_back({"pty echo (report only)", fmt("%.0f us p50", sb.p50), true});
+}
+
 // ============================== main ==============================
 
 struct Config {
     int iters = 200, exec_iters = 500, reps = 5, idle = 20, density_cap = 500;
     double density_seconds = 110;
-    std::uint64_t bytes = 1ull << 30;
-    std::string only = "cold,exec,throughput,memory,density,analysis";
+    std::uint64_t bytes = 1ull << 30, file_bytes = 1ull << 30;
+    int list_entries = 100000, pty_iters = 1000;
+    std::string only = "cold,exec,throughput,memory,density,analysis,files,list,pty";
     bool wants(const char* what) const { return only.find(what) != std::string::npos; }
 };
 
@@ -782,6 +1330,12 @@ Config parse(int argc, char** argv) {
             c.density_cap = std::stoi(next());
         else if (a == "--density-seconds")
             c.density_seconds = std::stod(next());
+        else if (a == "--file-bytes")
+            c.file_bytes = std::stoull(next());
+        else if (a == "--list-entries")
+            c.list_entries = std::stoi(next());
+        else if (a == "--pty-iters")
+            c.pty_iters = std::stoi(next());
         else if (a == "--only")
             c.only = next();
         else
@@ -832,6 +1386,9 @@ int main(int argc, char** argv) {
         if (c.wants("memory")) bench_memory(state_dir, c.idle);
         if (c.wants("density")) bench_density(c.density_cap, c.density_seconds);
         if (c.wants("analysis")) bench_analysis(c.iters / 2);
+        if (c.wants("files")) bench_files(state_dir, c.file_bytes, c.reps);
+        if (c.wants("list")) bench_list(state_dir, c.list_entries, 2 * c.reps);
+        if (c.wants("pty")) bench_pty(c.pty_iters);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "soulbox_bench: %s\n", e.what());
         rc = 1;

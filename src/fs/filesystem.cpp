@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace soulbox {
@@ -92,26 +93,36 @@ Result<EntryInfo> write_with(const std::shared_ptr<sandbox::Channel>& channel,
 
 } // namespace
 
-Status Filesystem::read_stream(std::string_view path, const ChunkSink& sink,
+// The file, opened by the agent inside the sandbox and passed to us.
+Result<UniqueFd> open_for_read(const std::shared_ptr<Sandbox::State>& state, std::string_view path,
                                const FileOptions& options) {
-    if (auto s = check(path, options); !s) return s;
-    auto reply =
-        call(channel_of(sandbox_->state_), fs::file_request(Op::fs_open_read, path, options));
+    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    auto reply = call(channel_of(state), fs::file_request(Op::fs_open_read, path, options));
     if (!reply) return std::unexpected(reply.error());
     if (reply->fds().size() != 1)
         return std::unexpected(make_error(Errc::protocol, "malformed open-read reply"));
-    return pump_out(reply->fds()[0].get(), path, sink);
+    return std::move(reply->fds()[0]);
+}
+
+Status Filesystem::read_stream(std::string_view path, const ChunkSink& sink,
+                               const FileOptions& options) {
+    auto fd = open_for_read(sandbox_->state_, path, options);
+    if (!fd) return std::unexpected(fd.error());
+    return pump_out(fd->get(), path, sink);
 }
 
 Result<std::string> Filesystem::read(std::string_view path, const FileOptions& options) {
+    auto fd = open_for_read(sandbox_->state_, path, options);
+    if (!fd) return std::unexpected(fd.error());
     std::string data;
-    auto status = read_stream(
-        path,
-        [&](std::string_view chunk) {
-            data.append(chunk);
-            return true;
-        },
-        options);
+    // Sized once up front: appending chunk by chunk would reallocate and copy many times.
+    struct stat st {};
+    if (::fstat(fd->get(), &st) == 0 && st.st_size > 0)
+        data.reserve(static_cast<std::size_t>(st.st_size));
+    auto status = pump_out(fd->get(), path, [&](std::string_view chunk) {
+        data.append(chunk);
+        return true;
+    });
     if (!status) return std::unexpected(status.error());
     return data;
 }
