@@ -284,9 +284,12 @@ Status FileService::Impl::collect(int dir, const std::string& path, std::int64_t
         std::string entry = entry_fields(::dirfd(d), name, child, st, names).encode_fields();
         bytes += entry.size() + 8;
         if (bytes > kMaxListingBytes) {
-            status = std::unexpected(
-                make_error(Errc::invalid_argument,
-                           "listing of '" + path + "' is too large; use a smaller depth"));
+            // One reply carries the whole listing (no paging yet); say how far it got.
+            status = std::unexpected(make_error(
+                Errc::invalid_argument,
+                "listing of '" + path + "' exceeds " + std::to_string(kMaxListingBytes >> 20) +
+                    " MiB after " + std::to_string(out.size()) +
+                    " entries (no paging yet: list a smaller depth or subdirectories)"));
             break;
         }
         out.emplace_back(child, std::move(entry));
