@@ -288,14 +288,16 @@ Status CommandHandle::close_stdin() {
 void CommandHandle::disconnect() {
     if (!state_) return;
     State& s = *state_;
-    s.stop_watching();
-    s.sandbox->channel->clear_exit_handler(s.pid);
     {
+        // A second disconnect must not touch the pid's exit handler: by now it may belong to
+        // another handle that connected to the same process.
         std::lock_guard lock(s.mutex);
         if (s.detached) return;
         s.detached = true;
         s.changed.notify_all();
     }
+    s.stop_watching();
+    s.sandbox->channel->clear_exit_handler(s.pid);
     // The agent drains the output from now on, so the process never blocks on a full pipe.
     if (!io::global_loop().on_loop_thread()) {
         Message request(Op::detach, 0);
