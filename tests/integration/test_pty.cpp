@@ -21,12 +21,22 @@ namespace {
 // Every terminal in these tests ends within this even if a test goes wrong, so wait() returns.
 constexpr std::chrono::milliseconds kTerminalLifetime = 60s;
 
+// bash reads an exported PS1: a known prompt tells the test the shell is ready for input, as
+// a person would wait for it (keystrokes sent while a loaded machine still starts bash race
+// its terminal setup).
+constexpr const char* kPrompt = "pty-ready$ ";
+
 PtyOptions terminal_options(const TerminalLog& log, PtySize size = {}) {
     PtyOptions options;
     options.size = size;
     options.timeout = kTerminalLifetime;
     options.on_data = log.sink();
+    options.envs["PS1"] = kPrompt;
     return options;
+}
+
+void wait_for_prompt(const TerminalLog& log) {
+    REQUIRE_MESSAGE(log.wait_for(kPrompt), "no prompt; output: " << log.text());
 }
 
 // Prints SIGWINCH arrivals with the size the program sees then.
@@ -48,6 +58,7 @@ TEST_CASE("pty: typed input reaches bash and its output comes back through on_da
     Sandbox sbx = make_sandbox();
     TerminalLog log;
     auto terminal = expect_ok(sbx.pty().create(terminal_options(log)), "create pty");
+    wait_for_prompt(log);
     expect_ok(terminal.send_stdin("echo hi\n"), "type");
     CHECK_MESSAGE(log.wait_for("\nhi\n"), "output: " << log.text());
     // Typing by pid (from anyone holding the sandbox) goes to the same terminal.
@@ -65,6 +76,7 @@ TEST_CASE("pty: tput cols and stty size report the size given and follow resize(
     Sandbox sbx = make_sandbox();
     TerminalLog log;
     auto terminal = expect_ok(sbx.pty().create(terminal_options(log, {30, 100})), "create pty");
+    wait_for_prompt(log);
     expect_ok(terminal.send_stdin("stty size; tput cols\n"), "type");
     CHECK_MESSAGE(log.wait_for("\n30 100\n"), "output: " << log.text());
     CHECK_MESSAGE(log.wait_for("\n100\n"), "output: " << log.text());
@@ -99,14 +111,17 @@ TEST_CASE("pty: TERM and LANG have terminal defaults that envs can override") {
     Sandbox sbx = make_sandbox();
     TerminalLog log;
     auto terminal = expect_ok(sbx.pty().create(terminal_options(log)), "create pty");
+    wait_for_prompt(log);
     expect_ok(terminal.send_stdin("echo \"env=$TERM:$LANG\"\n"), "type");
     CHECK(log.value_after("\nenv=") == "xterm-256color:C.UTF-8");
     expect_ok(terminal.kill(), "kill");
 
     TerminalLog custom;
     PtyOptions options = terminal_options(custom);
-    options.envs = {{"TERM", "vt100"}, {"EXTRA", "x-y"}};
+    options.envs["TERM"] = "vt100";
+    options.envs["EXTRA"] = "x-y";
     auto other = expect_ok(sbx.pty().create(std::move(options)), "create pty with envs");
+    wait_for_prompt(custom);
     expect_ok(other.send_stdin("echo \"env=$TERM:$LANG:$EXTRA\"\n"), "type");
     CHECK(custom.value_after("\nenv=") == "vt100:C.UTF-8:x-y");
     expect_ok(other.kill(), "kill");
@@ -120,6 +135,7 @@ TEST_CASE("pty: several terminals in one sandbox each get only their own input")
     std::vector<CommandHandle> terminals;
     for (int i = 0; i < kTerminals; ++i)
         terminals.push_back(expect_ok(sbx.pty().create(terminal_options(logs[i])), "create pty"));
+    for (const auto& log : logs) wait_for_prompt(log);
     // Typed into all of them before reading any, so they are open at the same time.
     for (int i = 0; i < kTerminals; ++i) {
         std::string n = std::to_string(i + 1);
@@ -154,6 +170,7 @@ TEST_CASE("pty: a terminal survives disconnect() and can be connected and typed 
     TerminalLog first;
     auto terminal = expect_ok(sbx.pty().create(terminal_options(first)), "create pty");
     int pid = terminal.pid();
+    wait_for_prompt(first);
     expect_ok(terminal.send_stdin("echo first-$((1+1))\n"), "type");
     REQUIRE_MESSAGE(first.wait_for("first-2"), "output: " << first.text());
     terminal.disconnect();
@@ -191,6 +208,7 @@ TEST_CASE("pty: `exit 3` typed into bash ends wait() with exit code 3") {
     Sandbox sbx = make_sandbox();
     TerminalLog log;
     auto terminal = expect_ok(sbx.pty().create(terminal_options(log)), "create pty");
+    wait_for_prompt(log);
     expect_ok(terminal.send_stdin("exit 3\n"), "type");
     auto result = expect_ok(terminal.wait(), "wait");
     CHECK(result.exit_code == 3);
@@ -259,6 +277,7 @@ TEST_CASE("pty: a terminal as user root runs as uid 0 in its cwd") {
     options.user = "root";
     options.cwd = "/tmp";
     auto terminal = expect_ok(sbx.pty().create(std::move(options)), "create pty");
+    wait_for_prompt(log);
     expect_ok(terminal.send_stdin("echo \"who=$(id -u):$(pwd)\"\n"), "type");
     CHECK(log.value_after("\nwho=") == "0:/tmp");
     expect_ok(terminal.send_stdin("exit\n"), "type exit");
