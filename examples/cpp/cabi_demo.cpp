@@ -4,7 +4,9 @@
 #include <soulbox/soulbox.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -20,6 +22,19 @@ using Result = std::unique_ptr<soulbox_command_result,
 using Entries =
     std::unique_ptr<soulbox_entry_list, Deleter<soulbox_entry_list, soulbox_entry_list_free>>;
 using ErrorPtr = std::unique_ptr<soulbox_error, Deleter<soulbox_error, soulbox_error_free>>;
+using Process = std::unique_ptr<soulbox_process, Deleter<soulbox_process, soulbox_process_free>>;
+using Bytes = std::unique_ptr<void, Deleter<void, soulbox_free>>;
+
+// Output callbacks run on the library's event-loop thread: append under a lock.
+struct Collected {
+    std::mutex mutex;
+    std::string text;
+    static void append(const char* data, std::size_t len, void* self) {
+        auto* c = static_cast<Collected*>(self);
+        std::lock_guard lock(c->mutex);
+        c->text.append(data, len);
+    }
+};
 
 // Turns a status into a message (empty on success).
 struct Check {
@@ -45,14 +60,68 @@ int main() {
     if (!create(soulbox_sandbox_create(&raw, nullptr, &create.err))) return 1;
     Sandbox sbx(raw);
 
-    // argv form: no shell involved.
+    // argv form: no shell involved; output streams to a callback as it arrives.
     const char* argv[] = {"sh", "-c", "mkdir -p out && seq 1 5 > out/n.txt && wc -l < out/n.txt"};
+    Collected streamed;
+    soulbox_run_options run_opts;
+    soulbox_run_options_init(&run_opts);
+    run_opts.on_stdout = Collected::append;
+    run_opts.user_data = &streamed;
     soulbox_command_result* res_raw = nullptr;
     Check run{"run"};
-    if (!run(soulbox_commands_run_argv(&res_raw, sbx.get(), argv, 3, nullptr, &run.err))) return 1;
+    if (!run(soulbox_commands_run_argv(&res_raw, sbx.get(), argv, 3, &run_opts, &run.err)))
+        return 1;
     Result res(res_raw);
     std::string_view out = soulbox_command_result_stdout(res.get(), nullptr);
     std::printf("sandbox %s: wc -l says %s", soulbox_sandbox_id(sbx.get()), out.data());
+
+    // A file written through the API and read back.
+    const std::string text = "written from C++\n";
+    soulbox_entry* entry = nullptr;
+    Check write{"write"};
+    if (!write(soulbox_files_write(&entry, sbx.get(), "notes/cpp.txt", text.data(), text.size(),
+                                   nullptr, &write.err)))
+        return 1;
+    soulbox_entry_free(entry);
+    void* data = nullptr;
+    std::size_t len = 0;
+    Check read{"read"};
+    if (!read(soulbox_files_read(&data, &len, sbx.get(), "notes/cpp.txt", nullptr, &read.err)))
+        return 1;
+    Bytes owned_data(data);
+    bool read_back = std::string_view(static_cast<const char*>(data), len) == text;
+    std::printf("read back: %s", static_cast<const char*>(data));
+
+    // A terminal session: typed input, a resize the program sees, the exit status.
+    Collected screen;
+    soulbox_pty_options pty_opts;
+    soulbox_pty_options_init(&pty_opts);
+    pty_opts.on_data = Collected::append;
+    pty_opts.user_data = &screen;
+    pty_opts.timeout_ms = 30000; // a stuck shell cannot hang the example
+    soulbox_process* pty_raw = nullptr;
+    Check pty{"pty"};
+    if (!pty(soulbox_pty_create(&pty_raw, sbx.get(), &pty_opts, &pty.err))) return 1;
+    Process terminal(pty_raw);
+    Check resize{"resize"};
+    if (!resize(soulbox_pty_resize(sbx.get(), soulbox_process_pid(terminal.get()), 40, 120,
+                                   &resize.err)))
+        return 1;
+    const char* typed = "stty size; echo pty-$((6 * 7)); exit\n";
+    Check type{"type"};
+    if (!type(soulbox_process_send_stdin(terminal.get(), typed, std::strlen(typed), &type.err)))
+        return 1;
+    soulbox_command_result* pty_res_raw = nullptr;
+    Check wait{"wait"};
+    if (!wait(soulbox_process_wait(&pty_res_raw, terminal.get(), &wait.err))) return 1;
+    Result pty_res(pty_res_raw);
+    bool terminal_ok;
+    {
+        std::lock_guard lock(screen.mutex);
+        terminal_ok = screen.text.find("40 120") != std::string::npos &&
+                      screen.text.find("pty-42") != std::string::npos;
+    }
+    std::printf("pty: exit %d\n", soulbox_command_result_exit_code(pty_res.get()));
 
     soulbox_entry_list* list_raw = nullptr;
     Check list{"list"};
@@ -68,7 +137,13 @@ int main() {
 
     Check kill{"kill"};
     bool killed = kill(soulbox_sandbox_kill(sbx.get(), &kill.err));
-    bool ok = killed && found && out == "5\n" && soulbox_command_result_exit_code(res.get()) == 0;
+    bool streamed_ok;
+    {
+        std::lock_guard lock(streamed.mutex);
+        streamed_ok = streamed.text == out;
+    }
+    bool ok = killed && found && out == "5\n" && streamed_ok && read_back && terminal_ok &&
+              soulbox_command_result_exit_code(res.get()) == 0;
     std::printf("%s\n", ok ? "all steps passed" : "FAILED");
     return ok ? 0 : 1;
 }
