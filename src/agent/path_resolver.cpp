@@ -74,12 +74,12 @@ Result<UniqueFd> open_by_walking(int root_fd, std::string_view path, int flags, 
     flags |= O_CLOEXEC;
     std::vector<UniqueFd> stack;
     auto current = [&] { return stack.empty() ? root_fd : stack.back().get(); };
-    std::deque<std::string> todo = raw_components(path);
+    std::deque<std::string> remaining = raw_components(path);
     int links = 0;
-    while (!todo.empty()) {
-        std::string name = std::move(todo.front());
-        todo.pop_front();
-        bool last = todo.empty();
+    while (!remaining.empty()) {
+        std::string name = std::move(remaining.front());
+        remaining.pop_front();
+        bool last = remaining.empty();
         if (name == ".") continue;
         if (name == "..") {
             if (!stack.empty()) stack.pop_back();
@@ -96,7 +96,7 @@ Result<UniqueFd> open_by_walking(int root_fd, std::string_view path, int flags, 
             if (!target) return std::unexpected(target.error());
             if ((*target)[0] == '/') stack.clear();
             auto parts = raw_components(*target);
-            todo.insert(todo.begin(), parts.begin(), parts.end());
+            remaining.insert(remaining.begin(), parts.begin(), parts.end());
             continue;
         }
         if (last) {
