@@ -711,8 +711,11 @@ static void test_lifecycle(void) {
     /* Calls on a dead sandbox fail cleanly. */
     CHECK(soulbox_commands_run(&res, sbx, "true", NULL, NULL) != SOULBOX_OK && res == NULL);
     CHECK(soulbox_files_exists(&running, sbx, "/", NULL, NULL) != SOULBOX_OK);
-    EXPECT(SOULBOX_ERR_NOT_FOUND, soulbox_sandbox_connect(&other, id, &err));
+    /* The out-parameter is cleared on entry: free the first handle before reusing it. */
     soulbox_sandbox_free(other);
+    other = NULL;
+    EXPECT(SOULBOX_ERR_NOT_FOUND, soulbox_sandbox_connect(&other, id, &err));
+    CHECK(other == NULL);
     soulbox_sandbox_free(sbx);
 
     EXPECT_OK(soulbox_sandbox_gc(&removed, &err));
