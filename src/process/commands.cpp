@@ -31,25 +31,6 @@ const char* signal_name(int sig) {
     return name ? name : "?";
 }
 
-Status validate(const std::vector<std::string>& argv, const RunOptions& o) {
-    if (argv.empty() || argv[0].empty()) return std::unexpected(invalid("empty command"));
-    for (const auto& arg : argv)
-        if (arg.find('\0') != std::string::npos)
-            return std::unexpected(invalid("command contains a NUL byte"));
-    for (const auto& [k, v] : o.envs)
-        if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos ||
-            v.find('\0') != std::string::npos)
-            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
-    if (!o.cwd.empty() && o.cwd[0] != '/')
-        return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
-    if (o.cwd.find('\0') != std::string::npos) return std::unexpected(invalid("cwd contains NUL"));
-    if (o.user != "user" && o.user != "root")
-        return std::unexpected(
-            invalid("user must be \"user\" or \"root\", not \"" + o.user + "\""));
-    if (o.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
-    return {};
-}
-
 // Append to the stored result up to the cap, and pass every byte to the callback.
 void deliver(CommandHandle::State& s, bool is_stdout, std::span<const std::byte> chunk) {
     std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
@@ -166,6 +147,36 @@ Status signal_process(Sandbox::State& sandbox, int pid, int signal) {
     auto reply = sandbox.channel->request(std::move(request));
     if (!reply) return std::unexpected(reply.error());
     return {};
+}
+
+Result<Message> spawn_request(const SpawnSpec& spec) {
+    const auto& argv = spec.argv;
+    if (argv.empty() || argv[0].empty()) return std::unexpected(invalid("empty command"));
+    for (const auto& arg : argv)
+        if (arg.find('\0') != std::string::npos)
+            return std::unexpected(invalid("command contains a NUL byte"));
+    for (const auto& [k, v] : spec.envs)
+        if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos ||
+            v.find('\0') != std::string::npos)
+            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
+    if (!spec.cwd.empty() && spec.cwd[0] != '/')
+        return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
+    if (spec.cwd.find('\0') != std::string::npos)
+        return std::unexpected(invalid("cwd contains NUL"));
+    if (spec.user != "user" && spec.user != "root")
+        return std::unexpected(
+            invalid("user must be \"user\" or \"root\", not \"" + spec.user + "\""));
+    if (spec.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
+    Message request(Op::spawn, 0);
+    for (const auto& arg : argv)
+        request.add(Field::argv, arg);
+    for (const auto& [k, v] : spec.envs)
+        request.add(Field::env, k + "=" + v);
+    if (!spec.cwd.empty()) request.add(Field::cwd, spec.cwd);
+    request.add(Field::user, spec.user);
+    request.add(Field::tag, spec.tag);
+    request.add_u64(Field::timeout_ms, static_cast<std::uint64_t>(spec.timeout.count()));
+    return request;
 }
 
 Result<std::shared_ptr<CommandHandle::State>> adopt(const std::shared_ptr<Sandbox::State>& sandbox,
@@ -308,18 +319,11 @@ void CommandHandle::disconnect() {
 
 Result<CommandHandle> Commands::start(std::vector<std::string> argv, RunOptions options) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
-    if (auto s = validate(argv, options); !s) return std::unexpected(s.error());
-    Message request(Op::spawn, 0);
-    for (const auto& arg : argv)
-        request.add(Field::argv, arg);
-    for (const auto& [k, v] : options.envs)
-        request.add(Field::env, k + "=" + v);
-    if (!options.cwd.empty()) request.add(Field::cwd, options.cwd);
-    request.add(Field::user, options.user);
-    request.add(Field::tag, options.tag);
-    request.add_u64(Field::timeout_ms, static_cast<std::uint64_t>(options.timeout.count()));
-    request.add_u64(Field::open_stdin, options.stdin ? 1 : 0);
-    auto reply = sandbox_->state_->channel->request(std::move(request));
+    auto request = process::spawn_request(
+        {argv, options.envs, options.cwd, options.user, options.tag, options.timeout});
+    if (!request) return std::unexpected(request.error());
+    request->add_u64(Field::open_stdin, options.stdin ? 1 : 0);
+    auto reply = sandbox_->state_->channel->request(std::move(*request));
     if (!reply) return std::unexpected(reply.error());
     auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_stdout),
                                 std::move(options.on_stderr), options.max_output_bytes);

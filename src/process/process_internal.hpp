@@ -44,6 +44,20 @@ inline Error invalid(std::string message) {
     return make_error(Errc::invalid_argument, std::move(message));
 }
 
+// What a spawn request carries, for commands and terminals alike.
+struct SpawnSpec {
+    const std::vector<std::string>& argv;
+    const StringMap& envs;
+    const std::string& cwd;
+    const std::string& user;
+    const std::string& tag;
+    std::chrono::milliseconds timeout;
+};
+
+// Validate a process's parameters (empty command, NUL bytes, env names, relative cwd, unknown
+// user, negative timeout) and build the spawn frame.
+Result<protocol::Message> spawn_request(const SpawnSpec& spec);
+
 // Wrap a spawn or attach reply from the agent (pipes or a terminal) into handle state: its
 // output is read on the event loop and its exit event is subscribed.
 Result<std::shared_ptr<CommandHandle::State>>

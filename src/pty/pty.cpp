@@ -24,30 +24,15 @@ Result<CommandHandle> Pty::create(PtyOptions options) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
     if (auto s = check_size(options.size); !s) return std::unexpected(s.error());
     if (options.cmd.empty()) options.cmd = {"/bin/bash", "-i", "-l"};
-    if (options.cmd[0].empty()) return std::unexpected(invalid("empty command"));
-    if (options.user != "user" && options.user != "root")
-        return std::unexpected(invalid("user must be \"user\" or \"root\""));
-    if (!options.cwd.empty() && options.cwd[0] != '/')
-        return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
-    if (options.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
     options.envs.try_emplace("TERM", "xterm-256color");
     options.envs.try_emplace("LANG", "C.UTF-8");
-
-    Message request(Op::spawn, 0);
-    for (const auto& arg : options.cmd)
-        request.add(Field::argv, arg);
-    for (const auto& [k, v] : options.envs) {
-        if (k.empty() || k.find('=') != std::string::npos)
-            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
-        request.add(Field::env, k + "=" + v);
-    }
-    if (!options.cwd.empty()) request.add(Field::cwd, options.cwd);
-    request.add(Field::user, options.user);
-    request.add(Field::tag, "pty");
-    request.add_u64(Field::timeout_ms, static_cast<std::uint64_t>(options.timeout.count()));
-    request.add_u64(Field::pty_rows, options.size.rows);
-    request.add_u64(Field::pty_cols, options.size.cols);
-    auto reply = sandbox_->state_->channel->request(std::move(request));
+    const std::string tag = "pty";
+    auto request = process::spawn_request(
+        {options.cmd, options.envs, options.cwd, options.user, tag, options.timeout});
+    if (!request) return std::unexpected(request.error());
+    request->add_u64(Field::pty_rows, options.size.rows);
+    request->add_u64(Field::pty_cols, options.size.cols);
+    auto reply = sandbox_->state_->channel->request(std::move(*request));
     if (!reply) return std::unexpected(reply.error());
     auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_data), {},
                                 RunOptions{}.max_output_bytes);
