@@ -42,12 +42,13 @@ void wait_for_prompt(const TerminalLog& log) {
 // Prints SIGWINCH arrivals with the size the program sees then.
 constexpr const char* kWinchReporter = R"PY(
 import os, signal
-def report(*_):
+# os.write, not print: a handler that runs while print() holds stdout's
+# buffer lock raises "reentrant call".
+def say(word):
     cols, rows = os.get_terminal_size(0)
-    print(f"WINCH {rows}x{cols}", flush=True)
-signal.signal(signal.SIGWINCH, report)
-cols, rows = os.get_terminal_size(0)
-print(f"START {rows}x{cols}", flush=True)
+    os.write(1, f"{word} {rows}x{cols}\n".encode())
+signal.signal(signal.SIGWINCH, lambda *_: say("WINCH"))
+say("START")
 while True:
     signal.pause()
 )PY";
