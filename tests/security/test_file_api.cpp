@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 #include <unistd.h>
 
@@ -189,6 +190,7 @@ os.makedirs(')PY" + bait.dir +
 targets = ['/proc/1/root)PY" +
                           bait.dir + R"PY(', ')PY" + bait.dir +
                           R"PY(', '/', '/proc/self/root/tmp', ')PY" + bait.marker + R"PY(']
+print('ready', flush=True)
 i = 0
 while True:
     t = targets[i % len(targets)]
@@ -211,11 +213,17 @@ while True:
 )PY";
     RunOptions background;
     background.timeout = std::chrono::seconds(60);
+    // The host's calls start once the swapper is looping.
+    std::promise<void> ready;
+    std::atomic<bool> said_ready{false};
+    background.on_stdout = [&](std::string_view) {
+        if (!said_ready.exchange(true)) ready.set_value();
+    };
     auto handle =
         expect_ok(sbx.commands().start(std::vector<std::string>{"/usr/bin/python3", "-c", swapper},
                                        background),
                   "start swapper");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    REQUIRE(ready.get_future().wait_for(std::chrono::seconds(20)) == std::future_status::ready);
 
     std::atomic<int> inside_reads{0};
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
