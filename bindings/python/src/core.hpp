@@ -28,8 +28,9 @@ using EntryPtr = Owned<soulbox_entry, soulbox_entry_free>;
 using EntryListPtr = Owned<soulbox_entry_list, soulbox_entry_list_free>;
 
 // What a NOT_FOUND error refers to: the Python layer raises FileNotFoundException for a path,
-// SandboxNotFoundException for a sandbox id and NotFoundException for a process.
-enum class Subject { sandbox, process, path };
+// SandboxNotFoundException for a sandbox id, ProcessNotFoundException for a process and
+// NotFoundException for a template.
+enum class Subject { sandbox, process, path, template_name };
 
 // A failed C call, thrown through C++ and turned into a soulbox.exceptions class by the
 // translator registered in errors.cpp.

@@ -38,6 +38,8 @@ const char* subject_name(Subject subject) {
         return "process";
     case Subject::path:
         return "path";
+    case Subject::template_name:
+        return "template";
     }
     return "";
 }

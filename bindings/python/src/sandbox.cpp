@@ -75,7 +75,7 @@ std::unique_ptr<Sandbox> create(const CreateArgs& args) {
     soulbox_sandbox* handle = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_create(&handle, &opts, &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err, Subject::template_name);
     return std::make_unique<Sandbox>(handle);
 }
 

@@ -4,6 +4,7 @@ import pytest
 
 from soulbox import (
     InvalidArgumentException,
+    NotFoundException,
     Sandbox,
     SandboxInfo,
     SandboxNotFoundException,
@@ -83,7 +84,11 @@ def test_bad_create_arguments(kwargs, error):
         Sandbox.create(**kwargs)
 
 
-def test_library_rejects_bad_template_as_value_error():
-    with pytest.raises((InvalidArgumentException, Exception)) as info:
+def test_unknown_template_and_library_errors():
+    with pytest.raises(NotFoundException) as info:
         Sandbox.create(template="no-such-template", timeout=10)
-    assert str(info.value)
+    assert not isinstance(info.value, SandboxNotFoundException)
+    assert "no-such-template" in str(info.value) and info.value.code_name == "not found"
+    with pytest.raises(InvalidArgumentException) as info:  # the C layer's own check
+        Sandbox.create(hostname="bad host name!", timeout=10)
+    assert isinstance(info.value, ValueError) and info.value.code == 1
