@@ -179,6 +179,20 @@ void bind_process(py::module_& m) {
     m.def("commands_start", &start, py::arg("sandbox"), py::arg("cmd"), py::arg("envs"),
           py::arg("user"), py::arg("cwd"), py::arg("timeout_ms"), py::arg("on_stdout"),
           py::arg("on_stderr"), py::arg("stdin"), py::arg("tag"));
+    // Foreground run: start and wait in one call, so no Python code (where a pending Ctrl-C
+    // would be raised) runs between them and an interrupted command is always killed.
+    m.def(
+        "commands_run",
+        [](Sandbox& sbx, const std::string& cmd, const std::map<std::string, std::string>& envs,
+           const std::string& user, const std::string& cwd, int64_t timeout_ms,
+           py::object on_stdout, py::object on_stderr, bool stdin_open, const std::string& tag) {
+            return start(sbx, cmd, envs, user, cwd, timeout_ms, std::move(on_stdout),
+                         std::move(on_stderr), stdin_open, tag)
+                ->wait(true);
+        },
+        py::arg("sandbox"), py::arg("cmd"), py::arg("envs"), py::arg("user"), py::arg("cwd"),
+        py::arg("timeout_ms"), py::arg("on_stdout"), py::arg("on_stderr"), py::arg("stdin"),
+        py::arg("tag"));
     m.def("commands_connect", &connect, py::arg("sandbox"), py::arg("pid"), py::arg("on_stdout"),
           py::arg("on_stderr"));
     m.def("commands_list", &list, py::arg("sandbox"));

@@ -184,17 +184,18 @@ class Commands:
         on the library's event-loop thread.
         """
         output = _Output(on_stdout, on_stderr, keep=bool(background))
-        process = self._start(cmd, envs, user, cwd, output, stdin, timeout, tag="")
         if background:
+            process = self._call(_core.commands_start, cmd, envs, user, cwd, output, stdin, timeout)
             return CommandHandle(process, output)
-        return _finish(process.wait(kill_on_interrupt=True))
+        return _finish(self._call(_core.commands_run, cmd, envs, user, cwd, output, stdin, timeout))
 
-    def _start(self, cmd, envs, user, cwd, output: _Output, stdin, timeout, tag: str):
+    def _call(self, start, cmd, envs, user, cwd, output: _Output, stdin, timeout):
+        """Checks the arguments and calls _core.commands_start or _core.commands_run."""
         cmd = check.text("cmd", cmd)
         if not cmd:
             raise ValueError("cmd must not be empty")
         on_stdout, on_stderr = output.callbacks()
-        return _core.commands_start(
+        return start(
             self._sandbox,
             cmd,
             check.string_map("envs", envs),
@@ -204,7 +205,7 @@ class Commands:
             on_stdout,
             on_stderr,
             bool(stdin),
-            tag,
+            "",
         )
 
     def list(self) -> List[ProcessInfo]:
