@@ -1,0 +1,293 @@
+"""AsyncSandbox: the same API as coroutines (E2B's ``e2b.AsyncSandbox``).
+
+Every blocking call runs in a worker thread (``asyncio.to_thread``) with the GIL released, so
+several calls overlap. Callbacks (``on_stdout``, ``on_data``, ``on_event``) are delivered on
+the event loop; they may be plain functions or coroutine functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from typing import IO, Any, AsyncIterator, Callable, Dict, List, Optional, Union
+
+from .commands import CommandHandle, Commands, Event, Pty
+from .commands_types import CommandResult, ProcessInfo, PtySize
+from .filesystem import EntryInfo, Filesystem, FilesystemEvent, WatchHandle, WriteEntry
+from .sandbox import Sandbox, SandboxInfo, _ClassOrInstanceMethod
+
+__all__ = ["AsyncSandbox", "AsyncCommandHandle", "AsyncWatchHandle"]
+
+_END = object()
+
+
+def _on_loop(callback: Optional[Callable]) -> Optional[Callable]:
+    """Wraps a user callback so that calling it from any thread runs it on the current loop
+    (awaiting it if it is a coroutine). Exceptions go to the loop's exception handler."""
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise TypeError("callbacks must be callable")
+    loop = asyncio.get_running_loop()
+
+    def run(*args: Any) -> None:
+        result = callback(*args)
+        if inspect.isawaitable(result):
+            loop.create_task(result)
+
+    def deliver(*args: Any) -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(run, *args)
+
+    return deliver
+
+
+async def _call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+
+class AsyncCommandHandle:
+    """A running command or terminal; ``async for stdout, stderr, pty in handle``."""
+
+    def __init__(self, handle: CommandHandle) -> None:
+        self._handle = handle
+
+    @property
+    def pid(self) -> int:
+        return self._handle.pid
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        events = iter(self._handle)
+        while (item := await asyncio.to_thread(next, events, _END)) is not _END:
+            yield item
+
+    async def wait(self) -> CommandResult:
+        """The result once the process ends; raises CommandExitException on a non-zero exit.
+        Cancelling the wait leaves the process running."""
+        return await _call(self._handle.wait)
+
+    async def kill(self) -> bool:
+        return await _call(self._handle.kill)
+
+    async def send_stdin(self, data: Union[str, bytes]) -> None:
+        await _call(self._handle.send_stdin, data)
+
+    async def close_stdin(self) -> None:
+        await _call(self._handle.close_stdin)
+
+    async def disconnect(self) -> None:
+        await _call(self._handle.disconnect)
+
+
+class AsyncCommands:
+    """``sandbox.commands`` as coroutines."""
+
+    def __init__(self, commands: Commands) -> None:
+        self._commands = commands
+
+    async def run(
+        self,
+        cmd: str,
+        background: bool = False,
+        envs: Optional[Dict[str, str]] = None,
+        user: str = "user",
+        cwd: Optional[str] = None,
+        on_stdout: Optional[Callable] = None,
+        on_stderr: Optional[Callable] = None,
+        stdin: bool = False,
+        timeout: Optional[float] = 60,
+    ) -> Union[CommandResult, AsyncCommandHandle]:
+        """As ``Sandbox.commands.run``; ``background=True`` gives an AsyncCommandHandle."""
+        result = await _call(
+            self._commands.run, cmd, background, envs, user, cwd,
+            _on_loop(on_stdout), _on_loop(on_stderr), stdin, timeout,
+        )
+        return AsyncCommandHandle(result) if background else result
+
+    async def list(self) -> List[ProcessInfo]:
+        return await _call(self._commands.list)
+
+    async def kill(self, pid: int) -> bool:
+        return await _call(self._commands.kill, pid)
+
+    async def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+        await _call(self._commands.send_stdin, pid, data)
+
+    async def connect(
+        self, pid: int, on_stdout: Optional[Callable] = None, on_stderr: Optional[Callable] = None
+    ) -> AsyncCommandHandle:
+        handle = await _call(self._commands.connect, pid, _on_loop(on_stdout), _on_loop(on_stderr))
+        return AsyncCommandHandle(handle)
+
+
+class AsyncPty:
+    """``sandbox.pty`` as coroutines."""
+
+    def __init__(self, pty: Pty) -> None:
+        self._pty = pty
+
+    async def create(
+        self,
+        size: PtySize = PtySize(),
+        on_data: Optional[Callable] = None,
+        user: str = "user",
+        cwd: Optional[str] = None,
+        envs: Optional[Dict[str, str]] = None,
+        timeout: Optional[float] = 60,
+    ) -> AsyncCommandHandle:
+        handle = await _call(self._pty.create, size, _on_loop(on_data), user, cwd, envs, timeout)
+        return AsyncCommandHandle(handle)
+
+    async def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+        await _call(self._pty.send_stdin, pid, data)
+
+    async def resize(self, pid: int, size: PtySize) -> None:
+        await _call(self._pty.resize, pid, size)
+
+    async def kill(self, pid: int) -> bool:
+        return await _call(self._pty.kill, pid)
+
+    async def connect(self, pid: int, on_data: Optional[Callable] = None) -> AsyncCommandHandle:
+        return AsyncCommandHandle(await _call(self._pty.connect, pid, _on_loop(on_data)))
+
+
+class AsyncWatchHandle:
+    """A directory watch; events also go to ``on_event`` on the event loop."""
+
+    def __init__(self, handle: WatchHandle) -> None:
+        self._handle = handle
+
+    async def get_new_events(self) -> List[FilesystemEvent]:
+        return await _call(self._handle.get_new_events)
+
+    async def stop(self) -> None:
+        await _call(self._handle.stop)
+
+
+class AsyncFilesystem:
+    """``sandbox.files`` as coroutines; ``read(format="stream")`` is an async iterator."""
+
+    def __init__(self, files: Filesystem) -> None:
+        self._files = files
+
+    async def read(self, path: str, format: str = "text", user: str = "user"):
+        result = await _call(self._files.read, path, format, user)
+        return _aiter_chunks(result) if format == "stream" else result
+
+    async def write(self, path: str, data: Union[str, bytes, IO], user: str = "user") -> EntryInfo:
+        return await _call(self._files.write, path, data, user)
+
+    async def write_files(self, files: List[WriteEntry], user: str = "user") -> List[EntryInfo]:
+        return await _call(self._files.write_files, files, user)
+
+    async def list(self, path: str, depth: int = 1, user: str = "user") -> List[EntryInfo]:
+        return await _call(self._files.list, path, depth, user)
+
+    async def exists(self, path: str, user: str = "user") -> bool:
+        return await _call(self._files.exists, path, user)
+
+    async def get_info(self, path: str, user: str = "user") -> EntryInfo:
+        return await _call(self._files.get_info, path, user)
+
+    async def remove(self, path: str, user: str = "user") -> None:
+        await _call(self._files.remove, path, user)
+
+    async def rename(self, old_path: str, new_path: str, user: str = "user") -> EntryInfo:
+        return await _call(self._files.rename, old_path, new_path, user)
+
+    async def make_dir(self, path: str, user: str = "user") -> bool:
+        return await _call(self._files.make_dir, path, user)
+
+    async def watch_dir(
+        self,
+        path: str,
+        on_event: Optional[Callable] = None,
+        recursive: bool = False,
+        user: str = "user",
+    ) -> AsyncWatchHandle:
+        handle = await _call(self._files.watch_dir, path, _on_loop(on_event), recursive, user)
+        return AsyncWatchHandle(handle)
+
+
+async def _aiter_chunks(chunks) -> AsyncIterator[bytes]:
+    try:
+        while (chunk := await asyncio.to_thread(next, chunks, _END)) is not _END:
+            yield chunk
+    finally:
+        await asyncio.to_thread(chunks.close)
+
+
+class AsyncSandbox:
+    """The asynchronous Sandbox: ``sbx = await AsyncSandbox.create()``; ``async with``
+    kills it on exit."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        """Internal: use ``await AsyncSandbox.create()`` or ``await AsyncSandbox.connect()``."""
+        if not isinstance(sandbox, Sandbox):
+            raise TypeError("use `await AsyncSandbox.create(...)` to start a sandbox")
+        self._sandbox = sandbox
+        self.commands = AsyncCommands(sandbox.commands)
+        self.files = AsyncFilesystem(sandbox.files)
+        self.pty = AsyncPty(sandbox.pty)
+
+    @classmethod
+    async def create(
+        cls,
+        template: Optional[str] = None,
+        timeout: Optional[float] = 300,
+        envs: Optional[Dict[str, str]] = None,
+        metadata: Optional[Dict[str, str]] = None,
+        **limits: Any,
+    ) -> "AsyncSandbox":
+        """Starts a sandbox; the same arguments as ``Sandbox.create``."""
+        return cls(await _call(Sandbox.create, template, timeout, envs, metadata, **limits))
+
+    @classmethod
+    async def connect(cls, sandbox_id: str) -> "AsyncSandbox":
+        return cls(await _call(Sandbox.connect, sandbox_id))
+
+    @staticmethod
+    async def list() -> List[SandboxInfo]:
+        return await _call(Sandbox.list)
+
+    @property
+    def sandbox_id(self) -> str:
+        return self._sandbox.sandbox_id
+
+    async def __aenter__(self) -> "AsyncSandbox":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.kill()
+
+    async def _kill_instance(self) -> bool:
+        """Ends the sandbox; False if it had already ended."""
+        return await _call(self._sandbox.kill)
+
+    async def _kill_class(cls, sandbox_id: str) -> bool:
+        return await _call(Sandbox.kill, sandbox_id)
+
+    kill = _ClassOrInstanceMethod(_kill_class, _kill_instance)
+
+    async def _set_timeout_instance(self, timeout: float) -> None:
+        await _call(self._sandbox.set_timeout, timeout)
+
+    async def _set_timeout_class(cls, sandbox_id: str, timeout: float) -> None:
+        await _call(Sandbox.set_timeout, sandbox_id, timeout)
+
+    set_timeout = _ClassOrInstanceMethod(_set_timeout_class, _set_timeout_instance)
+
+    async def _get_info_instance(self) -> SandboxInfo:
+        return await _call(self._sandbox.get_info)
+
+    async def _get_info_class(cls, sandbox_id: str) -> SandboxInfo:
+        return await _call(Sandbox.get_info, sandbox_id)
+
+    get_info = _ClassOrInstanceMethod(_get_info_class, _get_info_instance)
+
+    async def is_running(self) -> bool:
+        return await _call(self._sandbox.is_running)
+
+    def __repr__(self) -> str:
+        return f"AsyncSandbox(sandbox_id={self.sandbox_id!r})"

@@ -1,0 +1,24 @@
+"""Shared fixtures: one sandbox per test module where tests need no sandbox of their own."""
+
+import time
+
+import pytest
+
+from soulbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sbx():
+    with Sandbox.create(timeout=600) as sandbox:
+        yield sandbox
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02):
+    """Polls predicate until true or the deadline passes (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met within %.1fs" % timeout)
