@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 echo "== build (warnings are errors) =="
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOULBOX_BUILD_STATIC=ON
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOULBOX_BUILD_STATIC=ON \
+  -DSOULBOX_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3
 echo "== tests (with the ABI checks and the install test) =="
 ctest --test-dir build --output-on-failure -j"$jobs"
 
