@@ -233,7 +233,8 @@ SOULBOX_API int soulbox_commands_start_argv(soulbox_process** out, soulbox_sandb
 SOULBOX_API int soulbox_commands_list(soulbox_process_info_list** out, soulbox_sandbox* sbx,
                                       soulbox_error** err);
 /* Attach to a running process (from any host process); output from now on. Callbacks may be
- * NULL. */
+ * NULL. A handle of this sandbox handle still connected to the pid is disconnected (takeover);
+ * through another sandbox handle this fails with SOULBOX_ERR_ALREADY_EXISTS. */
 SOULBOX_API int soulbox_commands_connect(soulbox_process** out, soulbox_sandbox* sbx, int pid,
                                          soulbox_output_fn on_stdout, soulbox_output_fn on_stderr,
                                          void* user_data, soulbox_error** err);

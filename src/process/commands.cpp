@@ -209,10 +209,15 @@ Result<std::shared_ptr<CommandHandle::State>> adopt(const std::shared_ptr<Sandbo
     state->max_output = max_output;
     if (auto& group = sandbox->resources->group)
         if (auto count = group->oom_kill_count()) state->oom_baseline = *count;
+    // An older handle on this pid stops reading before this one starts.
+    sandbox->channel->supersede(state->pid);
     watch_output(state);
     std::weak_ptr<CommandHandle::State> weak = state;
-    sandbox->channel->set_exit_handler(state->pid,
-                                       [weak](const Message& event) { on_exit(weak, event); });
+    state->exit_token = sandbox->channel->set_exit_handler(
+        state->pid, [weak](const Message& event) { on_exit(weak, event); },
+        [weak] {
+            if (auto s = weak.lock()) s->mark_detached(true);
+        });
     return state;
 }
 
@@ -240,9 +245,12 @@ Result<CommandResult> CommandHandle::wait() {
         return std::unexpected(invalid("wait() cannot be called from an output callback"));
     State& s = *state_;
     std::unique_lock lock(s.mutex);
-    if (s.detached) return std::unexpected(invalid("command handle is disconnected"));
     s.changed.wait(lock, [&] { return s.finished() || s.detached; });
-    if (s.detached) return std::unexpected(invalid("command handle is disconnected"));
+    if (s.detached)
+        return std::unexpected(invalid(s.superseded ? "command handle is disconnected: another "
+                                                      "handle connected to process " +
+                                                          std::to_string(s.pid)
+                                                    : "command handle is disconnected"));
     CommandResult result = s.result;
     lock.unlock();
 
@@ -299,16 +307,9 @@ Status CommandHandle::close_stdin() {
 void CommandHandle::disconnect() {
     if (!state_) return;
     State& s = *state_;
-    {
-        // A second disconnect must not touch the pid's exit handler: by now it may belong to
-        // another handle that connected to the same process.
-        std::lock_guard lock(s.mutex);
-        if (s.detached) return;
-        s.detached = true;
-        s.changed.notify_all();
-    }
-    s.stop_watching();
-    s.sandbox->channel->clear_exit_handler(s.pid);
+    if (!s.mark_detached(false)) return;
+    // A handle that connected to the same process since owns the subscription now: leave it.
+    if (!s.sandbox->channel->clear_exit_handler(s.pid, s.exit_token)) return;
     // The agent drains the output from now on, so the process never blocks on a full pipe.
     if (!io::global_loop().on_loop_thread()) {
         Message request(Op::detach, 0);

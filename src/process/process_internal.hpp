@@ -25,9 +25,26 @@ struct CommandHandle::State {
     std::condition_variable changed;
     CommandResult result;
     bool exited = false, stdout_open = true, stderr_open = true, agent_gone = false;
-    bool detached = false;
+    bool detaching = false, detached = false, superseded = false;
+    std::uint64_t exit_token = 0; // this handle's exit subscription on the channel
 
     ~State() { stop_watching(); }
+
+    // Detach (once): stop reading output, then wake a wait(), so a wait() that fails because
+    // of the detach returns only after the output callbacks have stopped.
+    bool mark_detached(bool by_other_handle) {
+        {
+            std::lock_guard lock(mutex);
+            if (detaching) return false;
+            detaching = true;
+        }
+        stop_watching();
+        std::lock_guard lock(mutex);
+        detached = true;
+        superseded = by_other_handle;
+        changed.notify_all();
+        return true;
+    }
 
     bool finished() const { return exited && !stdout_open && !stderr_open; }
 

@@ -58,10 +58,13 @@ Result<Message> Channel::request(Message message, int timeout_ms) {
     return std::move(*pending.reply);
 }
 
-void Channel::set_exit_handler(int pid, ExitHandler handler) {
+std::uint64_t Channel::set_exit_handler(int pid, ExitHandler handler,
+                                        std::function<void()> on_superseded) {
     std::optional<Message> early;
+    std::uint64_t token;
     {
         std::lock_guard lock(mutex_);
+        token = next_token_++;
         auto it = early_exits_.find(pid);
         if (it != early_exits_.end()) {
             early = std::move(it->second);
@@ -69,17 +72,33 @@ void Channel::set_exit_handler(int pid, ExitHandler handler) {
         } else if (closed_) {
             early = Message(Op::exit_event, 0);
         } else {
-            exit_handlers_[pid] = std::move(handler);
-            return;
+            exit_handlers_[pid] = {token, std::move(handler), std::move(on_superseded)};
+            return token;
         }
     }
     handler(*early);
+    return token;
 }
 
-void Channel::clear_exit_handler(int pid) {
+bool Channel::clear_exit_handler(int pid, std::uint64_t token) {
     std::lock_guard lock(mutex_);
-    exit_handlers_.erase(pid);
+    auto it = exit_handlers_.find(pid);
+    if (it == exit_handlers_.end() || it->second.token != token) return false;
+    exit_handlers_.erase(it);
     early_exits_.erase(pid);
+    return true;
+}
+
+void Channel::supersede(int pid) {
+    std::function<void()> on_superseded;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = exit_handlers_.find(pid);
+        if (it == exit_handlers_.end()) return;
+        on_superseded = std::move(it->second.on_superseded);
+        exit_handlers_.erase(it);
+    }
+    if (on_superseded) on_superseded();
 }
 
 void Channel::set_event_handler(Op op, EventHandler handler) {
@@ -88,7 +107,7 @@ void Channel::set_event_handler(Op op, EventHandler handler) {
 }
 
 void Channel::fail_all(const Error& error) {
-    std::map<int, ExitHandler> handlers;
+    std::map<int, ExitSubscription> handlers;
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
@@ -98,8 +117,8 @@ void Channel::fail_all(const Error& error) {
     }
     replied_.notify_all();
     Message gone(Op::exit_event, 0);
-    for (auto& [pid, handler] : handlers)
-        handler(gone);
+    for (auto& [pid, subscription] : handlers)
+        subscription.on_exit(gone);
 }
 
 bool Channel::on_readable() {
@@ -124,7 +143,7 @@ bool Channel::on_readable() {
                     early_exits_.emplace(pid, std::move(message));
                     continue;
                 }
-                handler = std::move(it->second);
+                handler = std::move(it->second.on_exit);
                 exit_handlers_.erase(it);
             }
             handler(message);

@@ -29,9 +29,15 @@ public:
 
     // Exit events for `pid` go to `handler` (on the loop thread). An event that arrived before
     // the handler was set is delivered at once. If the agent goes away, handlers get an
-    // event without exit fields.
-    void set_exit_handler(int pid, ExitHandler handler);
-    void clear_exit_handler(int pid);
+    // event without exit fields. The returned token names this subscription.
+    std::uint64_t set_exit_handler(int pid, ExitHandler handler,
+                                   std::function<void()> on_superseded);
+    // Removes the subscription if `token` still names it; false when it was superseded.
+    bool clear_exit_handler(int pid, std::uint64_t token);
+    // The agent streams a process to one subscriber per connection: a handle connecting to a
+    // pid takes it over. The current subscriber (if any) is removed and told, before the new
+    // handle starts reading, so no output is split between the two.
+    void supersede(int pid);
 
     // Frames of `op` that are neither replies nor exit events (fs_event) go to `handler` on the
     // loop thread; one handler per op, replacing any earlier one. Frames with no handler are
@@ -58,7 +64,13 @@ private:
     std::mutex send_mutex_;
     std::uint32_t next_id_ = 1;
     std::map<std::uint32_t, Pending*> pending_;
-    std::map<int, ExitHandler> exit_handlers_;
+    struct ExitSubscription {
+        std::uint64_t token;
+        ExitHandler on_exit;
+        std::function<void()> on_superseded;
+    };
+    std::uint64_t next_token_ = 1;
+    std::map<int, ExitSubscription> exit_handlers_;
     std::map<int, protocol::Message> early_exits_;
     std::map<protocol::Op, EventHandler> event_handlers_;
     bool closed_ = false;

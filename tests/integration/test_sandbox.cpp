@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <mutex>
 #include <thread>
 #include <unistd.h>
 
@@ -140,6 +141,45 @@ TEST_CASE("background processes: list, stdin, kill, connect") {
     auto gone = sbx.commands().kill(pid);
     REQUIRE_FALSE(gone);
     CHECK(gone.error().code == Errc::not_found);
+    expect_ok(sbx.kill(), "kill");
+}
+
+TEST_CASE("background processes: connecting again takes the output over from a live handle") {
+    Sandbox sbx = make_sandbox();
+    RunOptions opts;
+    opts.stdin = true;
+    // Echo each line typed, so every line of output is caused by one send_stdin.
+    auto first = expect_ok(sbx.commands().start(std::vector<std::string>{"cat"}, opts), "cat");
+    std::string second_seen;
+    std::mutex seen_mutex;
+    auto second = expect_ok(sbx.commands().connect(first.pid(),
+                                                   [&](std::string_view c) {
+                                                       std::lock_guard lock(seen_mutex);
+                                                       second_seen += c;
+                                                   }),
+                            "connect while the first handle is connected");
+    // The first handle is disconnected by the takeover, and says why.
+    auto superseded = first.wait();
+    REQUIRE_FALSE(superseded);
+    CHECK(superseded.error().code == Errc::invalid_argument);
+    CHECK(superseded.error().message.find("another handle") != std::string::npos);
+    // Dropping or disconnecting the old handle must not disturb the new one.
+    first.disconnect();
+    { CommandHandle dropped = std::move(first); }
+    for (int i = 0; i < 50; ++i)
+        expect_ok(sbx.commands().send_stdin(second.pid(), "line " + std::to_string(i) + "\n"),
+                  "type");
+    expect_ok(second.close_stdin(), "close stdin");
+    auto done = expect_ok(second.wait(), "wait on the new handle");
+    CHECK(done.exit_code == 0);
+    std::string expected;
+    for (int i = 0; i < 50; ++i)
+        expected += "line " + std::to_string(i) + "\n";
+    CHECK(done.stdout_data == expected); // nothing split off to the old handle
+    {
+        std::lock_guard lock(seen_mutex);
+        CHECK(second_seen == expected);
+    }
     expect_ok(sbx.kill(), "kill");
 }
 
