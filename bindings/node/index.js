@@ -3,18 +3,53 @@
 const { Sandbox } = require('./lib/sandbox')
 const { CommandHandle } = require('./lib/commands')
 const { FileType, FilesystemEventType, WatchHandle } = require('./lib/filesystem')
-const errors = require('./lib/errors')
+const {
+  SandboxError,
+  InvalidArgumentError,
+  NotFoundError,
+  FileNotFoundError,
+  SandboxNotFoundError,
+  AlreadyExistsError,
+  PermissionDeniedError,
+  UnsupportedError,
+  LimitUnenforceableError,
+  TimeoutError,
+  NotRunningError,
+  IOError,
+  ProtocolError,
+  NotEnoughSpaceError,
+  InternalError,
+  NotADirectoryError,
+  IsADirectoryError,
+  CommandExitError,
+} = require('./lib/errors')
 const native = require('./lib/native')
 
-const { makeError, ...errorClasses } = errors
-
+// Listed one by one so that ESM named imports (`import { Sandbox } from 'soulbox'`) work.
 module.exports = {
   Sandbox,
   CommandHandle,
   WatchHandle,
   FileType,
   FilesystemEventType,
-  ...errorClasses,
+  SandboxError,
+  InvalidArgumentError,
+  NotFoundError,
+  FileNotFoundError,
+  SandboxNotFoundError,
+  AlreadyExistsError,
+  PermissionDeniedError,
+  UnsupportedError,
+  LimitUnenforceableError,
+  TimeoutError,
+  NotRunningError,
+  IOError,
+  ProtocolError,
+  NotEnoughSpaceError,
+  InternalError,
+  NotADirectoryError,
+  IsADirectoryError,
+  CommandExitError,
   version: native.version(),
   default: Sandbox,
 }
