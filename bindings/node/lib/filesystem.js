@@ -39,10 +39,12 @@ async function contentOf(data) {
 // queue is full (backpressure), so the whole file is never buffered.
 function readStream(sandbox, path, user) {
   let nativeStream
+  let cancelled = false // chunks and the end may still arrive after cancel(): drop them
   return new ReadableStream(
     {
       start(controller) {
         nativeStream = native.readStream(sandbox, path, user, (kind, payload) => {
+          if (cancelled) return
           if (kind === 'chunk') {
             controller.enqueue(new Uint8Array(payload.buffer, payload.byteOffset, payload.length))
             if (controller.desiredSize <= 0) nativeStream.pause()
@@ -57,6 +59,7 @@ function readStream(sandbox, path, user) {
         nativeStream.resume()
       },
       cancel() {
+        cancelled = true
         nativeStream.cancel()
       },
     },

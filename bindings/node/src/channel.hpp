@@ -49,6 +49,10 @@ public:
     // Gives up the callbacks' share, once.
     void retireCallbacks();
 
+    // JS thread only, and only before the channel's last message was delivered: whether the
+    // channel keeps Node alive (it does by default).
+    void keepAlive(Napi::Env env, bool value) { value ? tsfn_.Ref(env) : tsfn_.Unref(env); }
+
 private:
     Tsfn tsfn_;
     std::atomic<bool> retired_{false};

@@ -2,6 +2,8 @@
 // hands chunks to JS as they come. Its sink may block (it runs on our thread, not the library's
 // loop): it holds back while the consumer is paused or while too many chunks are queued for
 // the JS thread, so a slow reader bounds memory instead of buffering the whole file.
+// While paused the stream does not keep Node alive: a consumer that stopped reading is not
+// waiting for it. An abandoned stream should be cancelled; else its thread waits until exit.
 #include "channel.hpp"
 #include "exports.hpp"
 #include "sandbox.hpp"
@@ -42,6 +44,7 @@ public:
     bool paused = false;
     bool cancelled = false;
     int inFlight = 0;
+    bool ended = false; // JS thread: the last message was delivered
 };
 
 int ReadStreamCore::sink(const char* data, size_t len, void* user_data) {
@@ -79,7 +82,9 @@ void ReadStreamCore::run(std::shared_ptr<ReadStreamCore> self, SandboxRef sandbo
         err);
     auto message = std::make_unique<Message>();
     message->kind = status.ok() ? "end" : "error";
-    message->make = [status](Napi::Env env) {
+    message->make = [status, weak = self->weak](Napi::Env env) {
+        // Past this message the channel may be finalized: keepAlive() must not touch it.
+        if (auto core = weak.lock()) core->ended = true;
         return status.ok() ? env.Undefined() : makeError(env, status, Domain::file);
     };
     self->channel.post(std::move(message));
@@ -109,10 +114,12 @@ public:
 private:
     Napi::Value pause(const Napi::CallbackInfo& info) {
         core_->setPaused(true);
+        if (!core_->ended) core_->channel.keepAlive(info.Env(), false);
         return info.Env().Undefined();
     }
     Napi::Value resume(const Napi::CallbackInfo& info) {
         core_->setPaused(false);
+        if (!core_->ended) core_->channel.keepAlive(info.Env(), true);
         return info.Env().Undefined();
     }
     Napi::Value cancel(const Napi::CallbackInfo& info) {
