@@ -4,8 +4,9 @@
 const path = require('node:path')
 const { makeError } = require('./errors')
 
-const addonPath =
-  process.env.SOULBOX_NODE_ADDON || path.join(__dirname, '..', 'build', 'Release', 'soulbox.node')
+const addonPath = process.env.SOULBOX_NODE_ADDON
+  ? path.resolve(process.env.SOULBOX_NODE_ADDON)
+  : path.join(__dirname, '..', 'build', 'Release', 'soulbox.node')
 const native = require(addonPath)
 native.configure({ makeError })
 

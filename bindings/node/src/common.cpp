@@ -6,13 +6,13 @@
 
 namespace soulbox_node {
 
-Status check(int rc, soulbox_error* err) {
-    ErrorPtr owned(err);
+Status check(int rc, soulbox_error*& err) {
+    ErrorPtr owned(std::exchange(err, nullptr));
     Status status;
     status.code = rc;
     if (rc != SOULBOX_OK) {
-        status.errnum = soulbox_error_errno(err);
-        status.message = err ? soulbox_error_message(err) : soulbox_errc_name(rc);
+        status.errnum = soulbox_error_errno(owned.get());
+        status.message = owned ? soulbox_error_message(owned.get()) : soulbox_errc_name(rc);
     }
     return status;
 }

@@ -37,8 +37,10 @@ struct Status {
     bool ok() const { return code == SOULBOX_OK; }
 };
 
-// Takes ownership of `err` (may be NULL: the error object itself could not be allocated).
-Status check(int rc, soulbox_error* err);
+// Takes ownership of `err` (may stay NULL: the error object itself could not be allocated).
+// By reference on purpose: in check(soulbox_f(..., &err), err) the order in which arguments are
+// evaluated is unspecified, so a by-value `err` could be read before soulbox_f sets it.
+Status check(int rc, soulbox_error*& err);
 
 // What a NOT_FOUND means, so the JS layer can pick FileNotFoundError or SandboxNotFoundError.
 enum class Domain { general, sandbox, file };

@@ -132,6 +132,8 @@ test('missing files are FileNotFoundError; permission is enforced per user', asy
     assert.ok(e instanceof FileNotFoundError)
     assert.ok(e instanceof NotFoundError)
     assert.equal(e.code, 'NOT_FOUND')
+    assert.match(e.message, /missing\.txt/)
+    assert.equal(typeof e.errno, 'number')
     return true
   })
   await assert.rejects(sbx.files.getInfo('missing'), FileNotFoundError)
