@@ -1,0 +1,85 @@
+'use strict'
+// Argument checks: bad input is a TypeError or RangeError naming the argument, before any C call.
+
+function options(value, what = 'options') {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${what} must be an object`)
+  return value
+}
+
+function text(value, what) {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`)
+  if (value.includes('\0')) throw new TypeError(`${what} must not contain NUL characters`)
+  return value
+}
+
+function optionalText(value, what) {
+  return value === undefined || value === null ? undefined : text(value, what)
+}
+
+function nonNegative(value, what) {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${what} must be a number`)
+  if (value < 0 || !Number.isFinite(value)) throw new RangeError(`${what} must be a finite number >= 0`)
+  return value
+}
+
+// A duration in milliseconds; `fallback` when undefined.
+function durationMs(value, what, fallback) {
+  if (value === undefined) return fallback
+  return Math.ceil(nonNegative(value, what))
+}
+
+// Milliseconds to the whole seconds the C API takes (rounded up, so 1 ms is not "no timeout").
+function msToSeconds(ms) {
+  return Math.ceil(ms / 1000)
+}
+
+function positiveInteger(value, what) {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number`)
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${what} must be an integer >= 1`)
+  return value
+}
+
+function stringMap(value, what) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${what} must be an object`)
+  for (const [k, v] of Object.entries(value)) {
+    text(k, `${what} key`)
+    text(v, `${what}.${k}`)
+  }
+  return value
+}
+
+function callback(value, what) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'function') throw new TypeError(`${what} must be a function`)
+  return value
+}
+
+function user(value) {
+  if (value === undefined || value === null) return undefined
+  if (value !== 'user' && value !== 'root') throw new TypeError("user must be 'user' or 'root'")
+  return value
+}
+
+// Bytes to send to the sandbox: text is UTF-8.
+function bytes(data, what = 'data') {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8')
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  if (ArrayBuffer.isView(data)) return data
+  throw new TypeError(`${what} must be a string, Uint8Array or ArrayBuffer`)
+}
+
+module.exports = {
+  options,
+  text,
+  optionalText,
+  nonNegative,
+  durationMs,
+  msToSeconds,
+  positiveInteger,
+  stringMap,
+  callback,
+  user,
+  bytes,
+}

@@ -1,0 +1,57 @@
+#include "async.hpp"
+
+#include <new>
+
+namespace soulbox_node {
+namespace {
+
+class PoolCall : public Napi::AsyncWorker {
+public:
+    PoolCall(Napi::Env env, Domain domain, std::function<Status()> work,
+             std::function<Napi::Value(Napi::Env)> done)
+        : Napi::AsyncWorker(env, "soulbox"), deferred_(Napi::Promise::Deferred::New(env)),
+          domain_(domain), work_(std::move(work)), done_(std::move(done)) {}
+
+    Napi::Promise promise() const { return deferred_.Promise(); }
+
+protected:
+    void Execute() override {
+        try {
+            status_ = work_();
+        } catch (const std::bad_alloc&) {
+            status_ = {SOULBOX_ERR_INTERNAL, ENOMEM, "out of memory"};
+        }
+    }
+
+    void OnOK() override {
+        Napi::Env env = Env();
+        if (!status_.ok()) {
+            deferred_.Reject(makeError(env, status_, domain_));
+            return;
+        }
+        try {
+            deferred_.Resolve(done_(env));
+        } catch (const Napi::Error& error) {
+            deferred_.Reject(error.Value());
+        }
+    }
+
+private:
+    Napi::Promise::Deferred deferred_;
+    Domain domain_;
+    std::function<Status()> work_;
+    std::function<Napi::Value(Napi::Env)> done_;
+    Status status_;
+};
+
+} // namespace
+
+Napi::Promise runInPool(Napi::Env env, Domain domain, std::function<Status()> work,
+                        std::function<Napi::Value(Napi::Env)> done) {
+    auto* call = new PoolCall(env, domain, std::move(work), std::move(done));
+    Napi::Promise promise = call->promise();
+    call->Queue(); // deletes itself after OnOK
+    return promise;
+}
+
+} // namespace soulbox_node
