@@ -13,7 +13,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   python3-setuptools python3-wheel >/dev/null
 # Node: machines of this kind ship Node 20 with npm; Debian's nodejs is the fallback.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm libnode-dev >/dev/null
 fi
 # abigail-tools: the ABI check against abi/ (scripts/check-abi.sh). clang-19 and its runtime:
 # the libFuzzer targets in fuzz/ (g++ has no libFuzzer; clang-14 cannot build std::expected).

@@ -8,7 +8,7 @@ jobs=$(nproc)
 
 echo "== build (warnings are errors) =="
 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOULBOX_BUILD_STATIC=ON \
-  -DSOULBOX_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3
+  -DSOULBOX_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3 -DSOULBOX_BUILD_NODE=ON
 echo "== tests (with the ABI checks and the install test) =="
 ctest --test-dir build --output-on-failure -j"$jobs"
 
