@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
     if (argc != 2) return 2;
     int boot_fd = std::atoi(argv[1]);
     if (boot_fd < 3) return 2;
+    // The host execs us with every signal blocked (src/sandbox/launch.cpp): start clean.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 
     protocol::Reader reader;

@@ -10,11 +10,16 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// clone_on_stack.S
+extern "C" long soulbox_clone3_on_stack(clone_args* args, std::size_t size, void (*child)(void*),
+                                        void* arg);
 
 namespace soulbox::sandbox {
 namespace {
@@ -34,14 +39,18 @@ struct ChildContext {
     char* envp[1];
 };
 
-[[noreturn]] void child_fail(const ChildContext& ctx, int err) {
+[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void
+child_fail(const ChildContext& ctx, int err) {
     (void)!::syscall(SYS_write, ctx.status_write, &err, sizeof err);
     ::syscall(SYS_exit_group, 127);
     __builtin_unreachable();
 }
 
-// Runs in the cloned child: raw system calls only.
-[[noreturn]] void child_main(const ChildContext& ctx) {
+// Runs in the cloned child, which shares our memory until it execs: raw system calls only, on
+// its own small stack, with every signal blocked (no handler of the embedding program may run
+// here). Not instrumented: sanitizer bookkeeping on this stack would outlive it.
+[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void child_main(void* arg) {
+    const ChildContext& ctx = *static_cast<const ChildContext*>(arg);
     char go = 0;
     if (::syscall(SYS_read, ctx.sync_read, &go, 1) != 1) ::syscall(SYS_exit_group, 126);
     if (ctx.rootless) {
@@ -67,6 +76,42 @@ struct ChildContext {
     ::syscall(SYS_execveat, ctx.agent_image, "", ctx.argv, ctx.envp, AT_EMPTY_PATH);
     child_fail(ctx, errno);
 }
+
+// The child's stack: it runs in our address space until exec, so it needs one of its own.
+class ChildStack {
+public:
+    static constexpr std::size_t kSize = 64 * 1024;
+    ChildStack()
+        : base_(::mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) {}
+    ~ChildStack() {
+        if (ok()) ::munmap(base_, kSize);
+    }
+    ChildStack(const ChildStack&) = delete;
+    ChildStack& operator=(const ChildStack&) = delete;
+    bool ok() const { return base_ != MAP_FAILED; }
+    std::uint64_t base() const { return reinterpret_cast<std::uint64_t>(base_); }
+
+private:
+    void* base_;
+};
+
+// Blocks every signal in this thread for its lifetime: the child starts with the same mask,
+// so no signal handler of the embedding program runs on the child's stack before exec.
+class AllSignalsBlocked {
+public:
+    AllSignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        ::pthread_sigmask(SIG_SETMASK, &all, &saved_);
+    }
+    ~AllSignalsBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+    AllSignalsBlocked(const AllSignalsBlocked&) = delete;
+    AllSignalsBlocked& operator=(const AllSignalsBlocked&) = delete;
+
+private:
+    sigset_t saved_;
+};
 
 } // namespace
 
@@ -96,23 +141,33 @@ Result<LaunchedAgent> launch_agent(const LaunchPlan& plan) {
     ctx.argv[2] = nullptr;
     ctx.envp[0] = nullptr; // the host's environment never enters the sandbox
 
+    // Declared before everything the child uses, so they outlive it: every way out of this
+    // function either saw the child exec or killed and reaped it.
+    ChildStack stack;
+    if (!stack.ok()) return std::unexpected(sys_error("mmap child stack"));
+    AllSignalsBlocked signals_blocked;
+
+    // CLONE_VM: the child shares our address space until exec (as posix_spawn does), so
+    // starting a sandbox does not copy the page tables of a large embedding process (a Python
+    // or Node heap) nor leave its memory copy-on-write.
     int pidfd = -1;
     clone_args args{};
-    args.flags = kNamespaces | CLONE_PIDFD;
+    args.flags = kNamespaces | CLONE_PIDFD | CLONE_VM;
     args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
     args.exit_signal = 0; // no SIGCHLD for the embedding program; we reap through the pidfd
+    args.stack = stack.base();
+    args.stack_size = ChildStack::kSize;
     if (plan.cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<std::uint64_t>(plan.cgroup_fd);
     }
-    long rc = ::syscall(SYS_clone3, &args, sizeof args);
+    long rc = soulbox_clone3_on_stack(&args, sizeof args, child_main, &ctx);
     if (rc < 0) {
-        int err = errno;
+        int err = static_cast<int>(-rc);
         if (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)
             return std::unexpected(ns::diagnose_userns_failure(err));
         return std::unexpected(sys_error("clone3", err));
     }
-    if (rc == 0) child_main(ctx);
 
     LaunchedAgent agent;
     agent.pid = static_cast<pid_t>(rc);
