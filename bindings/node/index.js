@@ -3,53 +3,17 @@
 const { Sandbox } = require('./lib/sandbox')
 const { CommandHandle } = require('./lib/commands')
 const { FileType, FilesystemEventType, WatchHandle } = require('./lib/filesystem')
-const {
-  SandboxError,
-  InvalidArgumentError,
-  NotFoundError,
-  FileNotFoundError,
-  SandboxNotFoundError,
-  AlreadyExistsError,
-  PermissionDeniedError,
-  UnsupportedError,
-  LimitUnenforceableError,
-  TimeoutError,
-  NotRunningError,
-  IOError,
-  ProtocolError,
-  NotEnoughSpaceError,
-  InternalError,
-  NotADirectoryError,
-  IsADirectoryError,
-  CommandExitError,
-} = require('./lib/errors')
 const native = require('./lib/native')
 
-// Listed one by one so that ESM named imports (`import { Sandbox } from 'soulbox'`) work.
+// Literal names and a spread require, the forms Node's CommonJS export detection understands, so
+// that ESM named imports (`import { Sandbox, CommandExitError } from 'soulbox'`) work.
 module.exports = {
   Sandbox,
   CommandHandle,
   WatchHandle,
   FileType,
   FilesystemEventType,
-  SandboxError,
-  InvalidArgumentError,
-  NotFoundError,
-  FileNotFoundError,
-  SandboxNotFoundError,
-  AlreadyExistsError,
-  PermissionDeniedError,
-  UnsupportedError,
-  LimitUnenforceableError,
-  TimeoutError,
-  NotRunningError,
-  IOError,
-  ProtocolError,
-  NotEnoughSpaceError,
-  InternalError,
-  NotADirectoryError,
-  IsADirectoryError,
-  CommandExitError,
+  ...require('./lib/errors'),
   version: native.version(),
   default: Sandbox,
 }
