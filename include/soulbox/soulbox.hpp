@@ -25,6 +25,10 @@
 
 namespace soulbox {
 
+namespace spec {
+struct SandboxSpec;
+}
+
 using Clock = std::chrono::system_clock;
 using StringMap = std::map<std::string, std::string>;
 using OutputCallback = std::function<void(std::string_view chunk)>;
@@ -36,6 +40,8 @@ struct ResourceLimits {
     std::optional<std::uint64_t> pids;         // default 1024; 0 = unlimited
     std::optional<double> cpus;                // default 1.0 core; 0 = unlimited
     std::optional<std::uint64_t> disk_bytes;   // writable layer size, default 1 GiB
+
+    bool operator==(const ResourceLimits&) const = default;
 };
 
 struct SandboxOptions {
@@ -58,7 +64,9 @@ struct EffectiveLimits {
     std::string note;   // why a default limit is not enforced, "" when all are
 };
 
-enum class SandboxState { running, stopped };
+// foreign: a state directory this library must not act on (written by a newer SoulBox, or
+// unreadable); list() reports it and gc() leaves it alone.
+enum class SandboxState { running, stopped, foreign };
 
 struct SandboxInfo {
     std::string id;
@@ -69,6 +77,7 @@ struct SandboxInfo {
     SandboxState state = SandboxState::running;
     EffectiveLimits limits;
     bool rootless = false;
+    std::string foreign_reason; // why the state is foreign, else ""
 };
 
 struct CommandResult {
@@ -191,6 +200,8 @@ private:
 class Sandbox {
 public:
     static Result<Sandbox> create(const SandboxOptions& options = {});
+    // From a validated spec (spec::build_spec or spec::spec_from_json).
+    static Result<Sandbox> create_from_spec(spec::SandboxSpec spec);
     // Reach a running sandbox by id, from any process of the same host user.
     static Result<Sandbox> connect(std::string_view id);
     // Every sandbox of this host user, from any process (stale ones are cleaned up).

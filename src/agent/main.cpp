@@ -7,6 +7,7 @@
 #include "ns/rootfs.hpp"
 #include "protocol/message.hpp"
 #include "seccomp/policy.hpp"
+#include "spec/setup_mounts.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -21,12 +22,11 @@ using protocol::Op;
 
 namespace {
 
-Status set_up(const ns::RootfsPlan& plan, int seccomp_fd) {
+Status set_up(const ns::RootfsPlan& plan, std::string_view hostname, int seccomp_fd) {
     // A cgroup namespace rooted at the sandbox's own group (the host placed us there already).
     if (::unshare(CLONE_NEWCGROUP) != 0) return std::unexpected(sys_error("unshare cgroup"));
-    if (auto s = ns::build_host_rootfs(plan); !s)
-        return std::unexpected(s.error().context("rootfs"));
-    if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
+    if (auto s = ns::build_rootfs(plan); !s) return std::unexpected(s.error().context("rootfs"));
+    if (::sethostname(hostname.data(), hostname.size()) != 0)
         return std::unexpected(sys_error("sethostname"));
     if (auto s = ns::bring_up_loopback(); !s) return s;
     if (auto s = caps::empty_bounding_set(); !s) return s;
@@ -60,8 +60,11 @@ int main(int argc, char** argv) {
         return 4;
     };
 
+    auto mounts = spec::read_mounts(*setup);
+    if (!mounts) return fail(mounts.error());
     ns::RootfsPlan plan;
-    plan.hostname = std::string(setup->get(Field::hostname).value_or("sandbox"));
+    plan.mounts = std::move(*mounts);
+    std::string hostname(setup->get(Field::hostname).value_or("sandbox"));
     plan.user_uid = static_cast<uid_t>(setup->get_u64(Field::sandbox_uid).value_or(1000));
     plan.user_gid = static_cast<gid_t>(setup->get_u64(Field::sandbox_gid).value_or(1000));
     plan.rootless = setup->get_u64(Field::rootless).value_or(0) != 0;
@@ -69,7 +72,7 @@ int main(int argc, char** argv) {
 
     UniqueFd listen_socket = std::move(setup->fds()[0]);
     UniqueFd seccomp_fd = std::move(setup->fds()[1]);
-    if (auto s = set_up(plan, seccomp_fd.get()); !s) return fail(s.error());
+    if (auto s = set_up(plan, hostname, seccomp_fd.get()); !s) return fail(s.error());
     seccomp_fd.reset();
 
     agent::ServerConfig config;

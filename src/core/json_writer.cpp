@@ -1,6 +1,8 @@
 #include "core/json_writer.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
 
 namespace soulbox::json {
 namespace {
@@ -78,6 +80,67 @@ std::string quote(std::string_view text) {
     }
     out.push_back('"');
     return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t len = utf8_sequence(text, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string& ObjectWriter::key(std::string_view name) {
+    if (out_.size() > 1) out_ += ',';
+    out_ += quote(name);
+    out_ += ':';
+    return out_;
+}
+
+ObjectWriter& ObjectWriter::str(std::string_view name, std::string_view value) {
+    key(name) += quote(value);
+    return *this;
+}
+
+ObjectWriter& ObjectWriter::u64(std::string_view name, std::uint64_t value) {
+    key(name) += std::to_string(value);
+    return *this;
+}
+
+ObjectWriter& ObjectWriter::i64(std::string_view name, std::int64_t value) {
+    key(name) += std::to_string(value);
+    return *this;
+}
+
+ObjectWriter& ObjectWriter::number(std::string_view name, double value) {
+    // fmt's "{}" is the shortest form that reads back exactly; JSON has no inf or nan.
+    key(name) += std::isfinite(value) ? fmt::format("{}", value) : "null";
+    return *this;
+}
+
+ObjectWriter& ObjectWriter::boolean(std::string_view name, bool value) {
+    key(name) += value ? "true" : "false";
+    return *this;
+}
+
+ObjectWriter& ObjectWriter::raw(std::string_view name, std::string_view json) {
+    key(name) += json;
+    return *this;
+}
+
+std::string ObjectWriter::finish() {
+    out_ += '}';
+    return std::move(out_);
+}
+
+std::string array(const std::vector<std::string>& encoded) {
+    std::string out = "[";
+    for (const auto& item : encoded) {
+        if (out.size() > 1) out += ',';
+        out += item;
+    }
+    return out + "]";
 }
 
 } // namespace soulbox::json

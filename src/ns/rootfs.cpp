@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <string>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <string_view>
@@ -29,15 +30,41 @@ Status fail(std::string_view what, const std::string& path) {
     return std::unexpected(sys_error(std::string(what) + " " + path));
 }
 
+// The list is applied before pivot_root, when a symlink in the new root could point at a host
+// path: no component of a target may be a symlink (nothing else runs in the sandbox yet, so
+// checking and then using the path is not racy).
+Status require_directory(const std::string& full) {
+    struct stat st {};
+    if (::lstat(full.c_str(), &st) != 0) return fail("stat", full);
+    if (!S_ISDIR(st.st_mode))
+        return std::unexpected(make_error(Errc::not_a_directory,
+                                          full + " is not a directory (or is a symlink)"));
+    return {};
+}
+
+// Parents of a mount target that the list did not create.
+Status make_parents(std::string_view path) {
+    for (std::size_t slash = path.find('/', 1); slash != std::string_view::npos;
+         slash = path.find('/', slash + 1)) {
+        std::string full = at(path.substr(0, slash));
+        if (::mkdir(full.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", full);
+        if (auto s = require_directory(full); !s) return s;
+    }
+    return {};
+}
+
 Status make_dir(std::string_view path, mode_t mode) {
+    if (auto s = make_parents(path); !s) return s;
     std::string full = at(path);
     if (::mkdir(full.c_str(), mode) != 0 && errno != EEXIST) return fail("mkdir", full);
+    if (auto s = require_directory(full); !s) return s;
     // mkdir applies the umask; set the exact mode (1777 for /tmp).
     if (::chmod(full.c_str(), mode) != 0) return fail("chmod", full);
     return {};
 }
 
 Status write_file(std::string_view path, std::string_view content, mode_t mode) {
+    if (auto s = make_parents(path); !s) return s;
     std::string full = at(path);
     UniqueFd fd(::open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd) return fail("create", full);
@@ -51,6 +78,7 @@ Status write_file(std::string_view path, std::string_view content, mode_t mode) 
 }
 
 Status make_symlink(std::string_view target, std::string_view path) {
+    if (auto s = make_parents(path); !s) return s;
     std::string full = at(path);
     if (::symlink(std::string(target).c_str(), full.c_str()) != 0) return fail("symlink", full);
     return {};
@@ -93,10 +121,8 @@ constexpr const char* kEmptyLayer = "/.soulbox-empty";
 // cannot block other sandboxes or the host. Kernels that refuse overlay in a user namespace
 // get a bind mount (then locks are shared).
 Status overlay_readonly(const std::string& host_dir, std::string_view target) {
-    struct stat st {};
-    if (::stat(host_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+    if (auto s = make_dir(target, 0755); !s) return s;
     std::string full = at(target);
-    if (::mkdir(full.c_str(), 0755) != 0 && errno != EEXIST) return fail("mkdir", full);
     std::string options = "lowerdir=" + host_dir + ":" + at(kEmptyLayer);
     if (::mount("overlay", full.c_str(), "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
                 options.c_str()) == 0)
@@ -108,7 +134,7 @@ Status overlay_readonly(const std::string& host_dir, std::string_view target) {
 // Small host files are copied (symlinks recreated), so each sandbox has its own inode.
 Status copy_in(const std::string& host_path, std::string_view target) {
     struct stat st {};
-    if (::lstat(host_path.c_str(), &st) != 0) return {};
+    if (::lstat(host_path.c_str(), &st) != 0) return fail("stat", host_path);
     if (S_ISLNK(st.st_mode)) {
         char link[PATH_MAX];
         ssize_t n = ::readlink(host_path.c_str(), link, sizeof link - 1);
@@ -116,7 +142,10 @@ Status copy_in(const std::string& host_path, std::string_view target) {
         link[n] = '\0';
         return make_symlink(link, target);
     }
-    if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20)) return {};
+    if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20))
+        return std::unexpected(make_error(Errc::invalid_argument,
+                                          "copy " + host_path +
+                                              ": not a regular file of at most 4 MiB"));
     UniqueFd in(::open(host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!in) return fail("open", host_path);
     std::string content(static_cast<std::size_t>(st.st_size), '\0');
@@ -134,7 +163,7 @@ Status copy_in(const std::string& host_path, std::string_view target) {
 
 // Host device nodes cannot be created in a user namespace (mknod needs init-namespace
 // privileges), so the few safe ones are bind-mounted onto empty files.
-Status populate_dev(const RootfsPlan& plan) {
+Status populate_dev(bool rootless) {
     if (auto s = make_dir("/dev", 0755); !s) return s;
     for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
         std::string target = std::string("/dev/") + node;
@@ -146,7 +175,7 @@ Status populate_dev(const RootfsPlan& plan) {
     }
     if (auto s = make_dir("/dev/pts", 0755); !s) return s;
     // A private devpts instance: the sandbox sees only its own terminals.
-    std::string pts_opts = plan.rootless ? "newinstance,ptmxmode=0666,mode=0620"
+    std::string pts_opts = rootless ? "newinstance,ptmxmode=0666,mode=0620"
                                          : "newinstance,ptmxmode=0666,mode=0620,gid=5";
     if (::mount("devpts", at("/dev/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
                 pts_opts.c_str()) != 0)
@@ -175,7 +204,7 @@ Status mount_proc() {
                              "kpagecount", "kpageflags", "kpagecgroup", "vmallocinfo"}) {
         std::string path = proc + "/" + file;
         if (::access(path.c_str(), F_OK) != 0) continue;
-        if (::mount(at("/dev/null").c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        if (::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
             return fail("mask", path);
     }
     for (const char* dir : {"acpi", "scsi", "asound", "bus/pci"}) {
@@ -196,87 +225,96 @@ Status mount_proc() {
     return {};
 }
 
-// /etc with only what programs need to run: accounts without passwords, name resolution
-// files, and read-only views of the host's library cache, certificates and alternatives.
-// Never the host's shadow, keys or users.
-Status populate_etc(const RootfsPlan& plan) {
-    if (auto s = make_dir("/etc", 0755); !s) return s;
-    std::string uid = std::to_string(plan.user_uid), gid = std::to_string(plan.user_gid);
-    std::string passwd = "root:x:0:0:root:/root:/bin/bash\n"
-                         "user:x:" +
-                         uid + ":" + gid +
-                         ":user:/home/user:/bin/bash\n"
-                         "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-    std::string group = "root:x:0:\ntty:x:5:\nuser:x:" + gid + ":\nnogroup:x:65534:\n";
-    std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                        "127.0.1.1\t" +
-                        plan.hostname + "\n";
-    const std::array<std::pair<const char*, std::string>, 7> files{{
-        {"/etc/passwd", passwd},
-        {"/etc/group", group},
-        {"/etc/hostname", plan.hostname + "\n"},
-        {"/etc/hosts", hosts},
-        // No network by default: resolution fails fast against loopback instead of hanging.
-        {"/etc/resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"},
-        {"/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
-                               "networks: files\nprotocols: files\nservices: files\n"},
-        {"/etc/profile", "export PATH=\"${PATH:-/usr/local/bin:/usr/bin:/bin}\"\n"
-                         "[ -d /etc/profile.d ] && for f in /etc/profile.d/*.sh; do [ -r \"$f\" ] "
-                         "&& . \"$f\"; done\n"},
-    }};
-    for (const auto& [path, content] : files)
-        if (auto s = write_file(path, content, 0644); !s) return s;
-    for (const char* file :
-         {"/etc/ld.so.cache", "/etc/services", "/etc/protocols", "/etc/localtime"})
-        if (auto s = copy_in(file, file); !s) return s;
-    if (auto s = make_dir("/etc/ssl", 0755); !s) return s;
-    for (const char* dir : {"/etc/ssl/certs", "/etc/alternatives", "/etc/ca-certificates",
-                            "/etc/python3", "/etc/python3.11", "/etc/fonts"})
-        if (auto s = overlay_readonly(dir, dir); !s) return s;
-    if (::access("/etc/os-release", F_OK) == 0)
-        if (auto s = make_symlink("../usr/lib/os-release", "/etc/os-release"); !s) return s;
+// A host file or directory at target, read-only unless asked otherwise.
+Status bind_host(const spec::MountOp& op) {
+    struct stat st {};
+    if (::stat(op.source.c_str(), &st) != 0) return fail("stat", op.source);
+    if (S_ISDIR(st.st_mode)) {
+        if (auto s = make_dir(op.target, 0755); !s) return s;
+    } else if (auto s = write_file(op.target, "", 0644); !s) {
+        return s;
+    }
+    std::string full = at(op.target);
+    if (::mount(op.source.c_str(), full.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+        return fail("bind mount", op.source);
+    return op.readonly ? make_readonly(full, true) : Status{};
+}
+
+Status mount_tmpfs(const spec::MountOp& op) {
+    if (auto s = make_dir(op.target, 0755); !s) return s;
+    std::string options = "mode=" + std::to_string(op.mode ? op.mode : 0755);
+    if (op.size_bytes) options += ",size=" + std::to_string(op.size_bytes);
+    std::string full = at(op.target);
+    if (::mount("tmpfs", full.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
+        return fail("mount tmpfs on", full);
     return {};
 }
 
-Status populate_root(const RootfsPlan& plan) {
-    if (auto s = make_dir(kEmptyLayer, 0555); !s) return s;
-    if (auto s = overlay_readonly("/usr", "/usr"); !s) return s;
-    // Merged-/usr hosts have /bin -> usr/bin links; older ones have real directories.
-    for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
-        std::string host = std::string("/") + top;
-        char target[PATH_MAX];
-        ssize_t n = ::readlink(host.c_str(), target, sizeof target - 1);
-        if (n > 0) {
-            target[n] = '\0';
-            if (auto s = make_symlink(target, host); !s) return s;
-        } else if (auto s = overlay_readonly(host, host); !s) {
-            return s;
-        }
+// A host path as it is: merged-/usr hosts have /bin -> usr/bin links, older ones directories.
+Status mirror(const spec::MountOp& op) {
+    char target[PATH_MAX];
+    ssize_t n = ::readlink(op.source.c_str(), target, sizeof target - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        return make_symlink(target, op.target);
     }
-    if (auto s = populate_etc(plan); !s) return s;
-    for (auto [dir, mode] : std::array<std::pair<const char*, mode_t>, 8>{{
-             {"/home", 0755},
-             {"/home/user", 0755},
-             {"/root", 0700},
-             {"/tmp", 01777},
-             {"/var", 0755},
-             {"/var/tmp", 01777},
-             {"/run", 0755},
-             {"/opt", 0755},
-         }})
-        if (auto s = make_dir(dir, mode); !s) return s;
-    std::string home = at("/home/user");
-    if (::chown(home.c_str(), plan.user_uid, plan.user_gid) != 0) return fail("chown", home);
-    if (auto s = populate_dev(plan); !s) return s;
-    if (auto s = mount_proc(); !s) return s;
-    // The overlays keep their own reference to the empty layer; its name can go.
-    if (::rmdir(at(kEmptyLayer).c_str()) != 0) return fail("rmdir", at(kEmptyLayer));
-    return {};
+    return overlay_readonly(op.source, op.target);
+}
+
+bool host_source_missing(const spec::MountOp& op) {
+    using spec::MountKind;
+    if (op.kind != MountKind::overlay_ro && op.kind != MountKind::bind &&
+        op.kind != MountKind::copy && op.kind != MountKind::mirror)
+        return false;
+    struct stat st {};
+    if (::lstat(op.source.c_str(), &st) != 0) return true;
+    // An overlay needs a directory (through a symlink too); a mirror takes either.
+    if (op.kind == MountKind::overlay_ro)
+        return ::stat(op.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode);
+    return false;
+}
+
+Status apply(const spec::MountOp& op, const RootfsPlan& plan) {
+    using spec::MountKind;
+    if (host_source_missing(op)) {
+        if (op.optional) return {};
+        return std::unexpected(make_error(Errc::not_found, std::string(spec::mount_kind_name(op.kind)) +
+                                                               " " + op.target + ": host path " +
+                                                               op.source + " does not exist"));
+    }
+    switch (op.kind) {
+    case MountKind::dir: {
+        if (auto s = make_dir(op.target, op.mode ? op.mode : 0755); !s) return s;
+        std::string full = at(op.target);
+        if (op.user_owned && ::chown(full.c_str(), plan.user_uid, plan.user_gid) != 0)
+            return fail("chown", full);
+        return {};
+    }
+    case MountKind::tmpfs:
+        return mount_tmpfs(op);
+    case MountKind::overlay_ro:
+        return overlay_readonly(op.source, op.target);
+    case MountKind::bind:
+        return bind_host(op);
+    case MountKind::file:
+        return write_file(op.target, op.content, op.mode ? op.mode : 0644);
+    case MountKind::copy:
+        return copy_in(op.source, op.target);
+    case MountKind::symlink:
+        return make_symlink(op.source, op.target);
+    case MountKind::mirror:
+        return mirror(op);
+    case MountKind::proc:
+        return mount_proc();
+    case MountKind::dev:
+        return populate_dev(plan.rootless);
+    }
+    return std::unexpected(make_error(Errc::protocol, "unknown mount kind"));
 }
 
 } // namespace
 
-Status build_host_rootfs(const RootfsPlan& plan) {
+Status build_rootfs(const RootfsPlan& plan) {
     // Nothing we mount may propagate back to the host.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         return fail("make mounts private", "/");
@@ -288,7 +326,13 @@ Status build_host_rootfs(const RootfsPlan& plan) {
     }
     if (::mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
         return fail("mount root tmpfs on", kNewRoot);
-    if (auto s = populate_root(plan); !s) return s;
+    if (auto s = make_dir(kEmptyLayer, 0555); !s) return s;
+    for (const auto& op : plan.mounts)
+        if (auto s = apply(op, plan); !s)
+            return std::unexpected(s.error().context(std::string(spec::mount_kind_name(op.kind)) +
+                                                     " " + op.target));
+    // The overlays keep their own reference to the empty layer; its name can go.
+    if (::rmdir(at(kEmptyLayer).c_str()) != 0) return fail("rmdir", at(kEmptyLayer));
 
     // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves nothing
     // of the host reachable (no directory is needed for the old root).

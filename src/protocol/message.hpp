@@ -102,6 +102,14 @@ enum class Field : std::uint16_t {
     group_name = 74,
     mtime_ns = 75,
     symlink_target = 76,
+    // setup: the spec's mount list (src/spec/setup_mounts.hpp), one nested `mount` per op
+    mount = 90,
+    mount_kind = 91, // spec::MountKind as u64
+    mount_target = 92,
+    mount_source = 93,
+    mount_content = 94,
+    mount_flags = 95, // bit 0 optional, bit 1 read-only, bit 2 owned by the sandbox user
+    // `mode` and `size` (the tmpfs size) are reused inside `mount`
 };
 
 // A decoded frame or one being built. Values are raw bytes; integers are little-endian u64.

@@ -2,6 +2,7 @@
 #include "sandbox/launch.hpp"
 #include "sandbox/sandbox_state.hpp"
 #include "seccomp/policy.hpp"
+#include "spec/setup_mounts.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -37,41 +38,6 @@ cgroup::Manager& cgroups() {
 
 Error invalid(std::string message) {
     return make_error(Errc::invalid_argument, std::move(message));
-}
-
-bool has_nul(std::string_view s) {
-    return s.find('\0') != std::string_view::npos;
-}
-
-Status validate_options(const SandboxOptions& o) {
-    if (o.template_name != "host")
-        return std::unexpected(
-            make_error(Errc::not_found, "template '" + o.template_name +
-                                            "' is not available (this version "
-                                            "has the built-in 'host' template)"));
-    if (o.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0 seconds"));
-    for (const auto& [k, v] : o.envs)
-        if (k.empty() || k.find('=') != std::string::npos || has_nul(k) || has_nul(v))
-            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
-    for (const auto& [k, v] : o.metadata)
-        if (has_nul(k) || has_nul(v))
-            return std::unexpected(invalid("metadata contains a NUL byte"));
-    if (o.hostname.size() > 64)
-        return std::unexpected(invalid("hostname longer than 64 characters"));
-    for (char c : o.hostname)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-            return std::unexpected(
-                invalid("hostname may contain only letters, digits, '-' and '.'"));
-    const auto& l = o.limits;
-    if (l.memory_bytes && *l.memory_bytes != 0 && *l.memory_bytes < (8u << 20))
-        return std::unexpected(invalid("memory limit below 8 MiB cannot run a sandbox"));
-    if (l.cpus && (!std::isfinite(*l.cpus) || *l.cpus < 0))
-        return std::unexpected(invalid("cpus must be a finite number >= 0"));
-    if (l.cpus && *l.cpus != 0 && *l.cpus < 0.01)
-        return std::unexpected(invalid("cpus below 0.01 cannot be enforced"));
-    if (l.disk_bytes && *l.disk_bytes != 0 && *l.disk_bytes < (1u << 20))
-        return std::unexpected(invalid("disk limit below 1 MiB cannot hold a root filesystem"));
-    return {};
 }
 
 // Resolve requested and default limits against what this host's cgroups can do.
@@ -165,29 +131,27 @@ Result<std::unique_ptr<cgroup::Group>> open_group(const sandbox::SandboxRecord& 
 }
 
 // Release what dead sandboxes of this state root left behind. Only ids found in the root are
-// touched: another root (SOULBOX_STATE_DIR) may own cgroups that look the same.
+// touched (another root may own cgroups that look the same), and only what is known dead: a
+// record that cannot be read or comes from a newer version may belong to a live sandbox.
 int collect_garbage(const std::string& root) {
     int cleaned = 0;
     for (const auto& id : sandbox::list_sandbox_ids(root)) {
+        auto record = sandbox::read_record(root, id);
+        if (!record) {
+            // No record: a crash between mkdir and the first record left an empty directory
+            // (nothing was started yet). rmdir removes only an empty one.
+            struct stat st {};
+            std::string dir = sandbox::sandbox_dir(root, id);
+            if (record.error().code == Errc::not_found && ::stat(dir.c_str(), &st) == 0 &&
+                sandbox::now_ms() / 1000 >= std::uint64_t(st.st_mtime) + 60 &&
+                ::rmdir(dir.c_str()) == 0)
+                ++cleaned;
+            continue;
+        }
+        if (sandbox::liveness(*record) != sandbox::Liveness::dead) continue;
         SandboxResources dead;
         dead.root = root;
-        auto record = sandbox::read_record(root, id);
-        if (record) {
-            auto pidfd = sandbox::open_agent_pidfd(*record);
-            if (pidfd) {
-                ::close(*pidfd);
-                continue;
-            }
-            dead.record = std::move(*record);
-        } else {
-            // No record: being created right now, or abandoned by a crash during create;
-            // only the latter is old. Its cgroup, if it got one, carries the same id.
-            struct stat st {};
-            if (::stat(sandbox::sandbox_dir(root, id).c_str(), &st) != 0 ||
-                sandbox::now_ms() / 1000 < std::uint64_t(st.st_mtime) + 60)
-                continue;
-            dead.record.id = id;
-        }
+        dead.record = std::move(*record);
         if (auto group = cgroups().open(id); group) dead.group = std::move(*group);
         dead.release();
         ++cleaned;
@@ -227,7 +191,12 @@ const std::string& Sandbox::id() const {
 }
 
 Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
-    if (auto s = validate_options(options); !s) return std::unexpected(s.error());
+    auto spec = spec::build_spec(options);
+    if (!spec) return std::unexpected(std::move(spec.error().context("create sandbox")));
+    return create_from_spec(std::move(*spec));
+}
+
+Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
     auto root = sandbox::state_root();
     if (!root) return std::unexpected(root.error());
     // What a crashed process left behind goes first; at most every few seconds, so creating
@@ -242,8 +211,10 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     resources->is_parent = true;
     auto& record = resources->record;
     record.id = sandbox::new_sandbox_id();
-    record.template_name = options.template_name;
-    record.metadata = options.metadata;
+    record.spec = std::move(spec);
+    record.creator_pid = ::getpid();
+    record.creator_start_time = sandbox::process_start_time(record.creator_pid);
+    record.started_at_ms = sandbox::now_ms();
     std::string dir = sandbox::sandbox_dir(*root, record.id);
     if (::mkdir(dir.c_str(), 0700) != 0) return std::unexpected(sys_error("create " + dir));
     // From here on every failure must release what was taken.
@@ -251,8 +222,12 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
         resources->release();
         return std::unexpected(std::move(error.context("create sandbox")));
     };
+    // Recorded before anything is started, so gc can tell a crashed create (creator gone)
+    // from one in progress.
+    if (auto s = sandbox::write_record(*root, record); !s) return fail(s.error());
 
-    auto limits = resolve_limits(options.limits, record.limits);
+    const auto& sandbox_spec = record.spec;
+    auto limits = resolve_limits(sandbox_spec.limits, record.limits);
     if (!limits) return fail(limits.error());
     auto ids = ns::allocate_id_mapping(*root, record.id);
     if (!ids) return fail(ids.error());
@@ -281,20 +256,21 @@ Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
     record.agent_pid = agent->pid;
     record.agent_start_time = sandbox::process_start_time(agent->pid);
     record.started_at_ms = sandbox::now_ms();
-    record.end_at_ms = options.timeout.count()
-                           ? record.started_at_ms + std::uint64_t(options.timeout.count()) * 1000
+    record.end_at_ms = sandbox_spec.timeout_seconds
+                           ? record.started_at_ms + sandbox_spec.timeout_seconds * 1000
                            : 0;
 
     Message setup(Op::setup, 0);
     setup.add(Field::sandbox_id, record.id);
-    setup.add(Field::hostname, options.hostname.empty() ? "sandbox" : options.hostname);
-    setup.add_u64(Field::sandbox_uid, ns::kSandboxUserId);
-    setup.add_u64(Field::sandbox_gid, ns::kSandboxUserId);
+    setup.add(Field::hostname, sandbox_spec.hostname);
+    setup.add_u64(Field::sandbox_uid, sandbox_spec.user.uid);
+    setup.add_u64(Field::sandbox_gid, sandbox_spec.user.gid);
     setup.add_u64(Field::rootless, record.rootless);
     setup.add_u64(Field::disk_bytes, record.limits.disk_bytes);
     setup.add_u64(Field::deadline_ms, record.end_at_ms);
-    for (const auto& [k, v] : options.envs)
+    for (const auto& [k, v] : sandbox_spec.envs)
         setup.add(Field::env, k + "=" + v);
+    spec::add_mounts(setup, sandbox_spec.mounts);
     setup.add_fd(std::move(*listener));
     setup.add_fd(UniqueFd(::fcntl(*seccomp_fd, F_DUPFD_CLOEXEC, 0)));
     auto kill_agent = [&] {
@@ -414,11 +390,17 @@ Result<std::vector<SandboxInfo>> Sandbox::list() {
     std::vector<SandboxInfo> out;
     for (const auto& id : sandbox::list_sandbox_ids(*root)) {
         auto record = sandbox::read_record(*root, id);
-        if (!record) continue; // being created right now
-        auto pidfd = sandbox::open_agent_pidfd(*record);
-        if (!pidfd) continue;
-        ::close(*pidfd);
-        out.push_back(sandbox::to_info(*record, true));
+        if (!record) {
+            if (sandbox::is_foreign(record.error()))
+                out.push_back(sandbox::foreign_info(id, record.error()));
+            continue; // no record yet: being created right now
+        }
+        auto liveness = sandbox::liveness(*record);
+        if (liveness == sandbox::Liveness::alive) out.push_back(sandbox::to_info(*record, true));
+        // A parsed record without an agent or creator to judge it by is not ours to end.
+        if (liveness == sandbox::Liveness::foreign)
+            out.push_back(sandbox::foreign_info(
+                id, make_error(Errc::protocol, "sandbox " + id + " has no agent or creator pid")));
     }
     return out;
 }

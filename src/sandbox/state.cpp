@@ -2,9 +2,11 @@
 
 #include "core/json_writer.hpp"
 #include "core/unique_fd.hpp"
+#include "spec/spec_json.hpp"
 #include "ns/userns.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -96,19 +98,37 @@ Status validate_sandbox_id(std::string_view id) {
     return {};
 }
 
+std::string record_to_json(const SandboxRecord& r) {
+    json::ObjectWriter metadata, limits;
+    for (const auto& [k, v] : r.spec.metadata)
+        metadata.str(k, v);
+    limits.u64("memory_bytes", r.limits.memory_bytes)
+        .u64("pids", r.limits.pids)
+        .number("cpus", r.limits.cpus)
+        .u64("disk_bytes", r.limits.disk_bytes)
+        .str("cgroup", r.limits.cgroup)
+        .str("note", r.limits.note);
+    // "template" and "metadata" repeat what the spec holds: readers of schema 0 need them.
+    json::ObjectWriter w;
+    w.i64("schema_version", r.schema_version)
+        .str("id", r.id)
+        .str("template", r.spec.template_name)
+        .raw("metadata", metadata.finish())
+        .u64("started_at_ms", r.started_at_ms)
+        .u64("end_at_ms", r.end_at_ms)
+        .i64("agent_pid", r.agent_pid)
+        .u64("agent_start_time", r.agent_start_time)
+        .i64("creator_pid", r.creator_pid)
+        .u64("creator_start_time", r.creator_start_time)
+        .boolean("rootless", r.rootless)
+        .i64("id_slot", r.id_slot)
+        .raw("limits", limits.finish())
+        .raw("spec", spec::spec_to_json(r.spec));
+    return w.finish() + "\n";
+}
+
 Status write_record(const std::string& root, const SandboxRecord& r) {
-    std::string metadata;
-    for (const auto& [k, v] : r.metadata)
-        metadata += (metadata.empty() ? "" : ",") + json::quote(k) + ":" + json::quote(v);
-    std::string text = fmt::format(
-        "{{\"id\":{},\"template\":{},\"metadata\":{{{}}},\"started_at_ms\":{},\"end_at_ms\":{},"
-        "\"agent_pid\":{},\"agent_start_time\":{},\"rootless\":{},\"id_slot\":{},"
-        "\"limits\":{{\"memory_bytes\":{},\"pids\":{},\"cpus\":{},\"disk_bytes\":{},"
-        "\"cgroup\":{},\"note\":{}}}}}\n",
-        json::quote(r.id), json::quote(r.template_name), metadata, r.started_at_ms, r.end_at_ms,
-        r.agent_pid, r.agent_start_time, r.rootless, r.id_slot, r.limits.memory_bytes,
-        r.limits.pids, r.limits.cpus, r.limits.disk_bytes, json::quote(r.limits.cgroup),
-        json::quote(r.limits.note));
+    std::string text = record_to_json(r);
     std::string dir = sandbox_dir(root, r.id);
     std::string tmp = dir + "/.sandbox.json." + std::to_string(::getpid());
     {
@@ -124,62 +144,143 @@ Status write_record(const std::string& root, const SandboxRecord& r) {
     return {};
 }
 
+namespace {
+
+using simdjson::ondemand::value;
+
+Status read_limits(value v, EffectiveLimits& l) {
+    simdjson::ondemand::object o;
+    if (v.get_object().get(o)) return std::unexpected(make_error(Errc::protocol, "limits"));
+    for (auto field : o) {
+        std::string_view k, s;
+        value fv;
+        if (field.unescaped_key().get(k) || field.value().get(fv))
+            return std::unexpected(make_error(Errc::protocol, "limits"));
+        bool bad = false;
+        if (k == "memory_bytes") bad = fv.get_uint64().get(l.memory_bytes) != simdjson::SUCCESS;
+        else if (k == "pids") bad = fv.get_uint64().get(l.pids) != simdjson::SUCCESS;
+        else if (k == "cpus") bad = fv.get_double().get(l.cpus) != simdjson::SUCCESS;
+        else if (k == "disk_bytes") bad = fv.get_uint64().get(l.disk_bytes) != simdjson::SUCCESS;
+        else if (k == "cgroup" || k == "note") {
+            bad = fv.get_string().get(s) != simdjson::SUCCESS;
+            (k == "cgroup" ? l.cgroup : l.note) = s;
+        }
+        if (bad) return std::unexpected(make_error(Errc::protocol, "limits." + std::string(k)));
+    }
+    return {};
+}
+
+// One field of a record; unknown keys are skipped.
+Status read_record_field(std::string_view k, value v, SandboxRecord& r) {
+    auto bad = [&] { return std::unexpected(make_error(Errc::protocol, std::string(k))); };
+    std::string_view s;
+    std::int64_t i = 0;
+    if (k == "schema_version") {
+        if (v.get_int64().get(i)) return bad();
+        r.schema_version = static_cast<int>(i);
+    } else if (k == "id") {
+        if (v.get_string().get(s)) return bad();
+        r.id = s;
+    } else if (k == "template") {
+        if (v.get_string().get(s)) return bad();
+        r.spec.template_name = s;
+    } else if (k == "metadata") {
+        simdjson::ondemand::object meta;
+        if (v.get_object().get(meta)) return bad();
+        for (auto field : meta) {
+            std::string_view key, text;
+            if (field.unescaped_key().get(key) || field.value().get_string().get(text))
+                return bad();
+            r.spec.metadata[std::string(key)] = std::string(text);
+        }
+    } else if (k == "started_at_ms") {
+        if (v.get_uint64().get(r.started_at_ms)) return bad();
+    } else if (k == "end_at_ms") {
+        if (v.get_uint64().get(r.end_at_ms)) return bad();
+    } else if (k == "agent_pid" || k == "creator_pid") {
+        if (v.get_int64().get(i) || i < 0 || i > INT32_MAX) return bad();
+        (k == "agent_pid" ? r.agent_pid : r.creator_pid) = static_cast<pid_t>(i);
+    } else if (k == "agent_start_time") {
+        if (v.get_uint64().get(r.agent_start_time)) return bad();
+    } else if (k == "creator_start_time") {
+        if (v.get_uint64().get(r.creator_start_time)) return bad();
+    } else if (k == "rootless") {
+        if (v.get_bool().get(r.rootless)) return bad();
+    } else if (k == "id_slot") {
+        if (v.get_int64().get(i) || i < -1 || i > INT32_MAX) return bad();
+        r.id_slot = static_cast<int>(i);
+    } else if (k == "limits") {
+        return read_limits(v, r.limits);
+    } else if (k == "spec") {
+        simdjson::ondemand::object o;
+        if (v.get_object().get(o)) return bad();
+        auto parsed = spec::spec_from_json(o);
+        if (!parsed) return std::unexpected(parsed.error());
+        r.spec = std::move(*parsed);
+    }
+    return {};
+}
+
+} // namespace
+
+Result<SandboxRecord> record_from_json(std::string_view text, const std::string& id) {
+    auto foreign = [&](std::string why) {
+        return std::unexpected(
+            make_error(Errc::protocol, "state of sandbox " + id + " is unreadable (" + why + ")"));
+    };
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string padded(text);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object o;
+    if (parser.iterate(padded).get(doc) || doc.get_object().get(o)) return foreign("not JSON");
+    SandboxRecord r;
+    r.schema_version = 0; // records before schema_version existed
+    r.spec.mounts.clear();
+    for (auto field : o) {
+        std::string_view k;
+        value v;
+        if (field.unescaped_key().get(k) || field.value().get(v)) return foreign("not JSON");
+        // A newer schema may have changed what the keys after this one mean: stop here.
+        if (k == "schema_version") {
+            std::int64_t version = 0;
+            if (v.get_int64().get(version)) return foreign("schema_version");
+            if (version > kRecordSchemaVersion)
+                return std::unexpected(make_error(
+                    Errc::unsupported, "sandbox " + id + " was created by a newer SoulBox "
+                                       "(state schema_version " + std::to_string(version) +
+                                       ", this library reads up to " +
+                                       std::to_string(kRecordSchemaVersion) + ")"));
+        }
+        if (auto s = read_record_field(k, v, r); !s) return foreign(s.error().message);
+    }
+    if (r.id != id) return foreign("its id is '" + r.id + "'");
+    return r;
+}
+
 Result<SandboxRecord> read_record(const std::string& root, const std::string& id) {
     if (auto s = validate_sandbox_id(id); !s) return std::unexpected(s.error());
     std::string text = read_file(sandbox_dir(root, id) + "/sandbox.json");
     if (text.empty())
         return std::unexpected(make_error(Errc::not_found, "no sandbox with id '" + id + "'"));
-    simdjson::ondemand::parser parser;
-    simdjson::padded_string padded(text);
-    SandboxRecord r;
-    auto bad = [&] {
-        return std::unexpected(make_error(Errc::protocol, "corrupt state file for sandbox " + id));
-    };
-    simdjson::ondemand::document doc;
-    if (parser.iterate(padded).get(doc)) return bad();
-    std::string_view sv;
-    std::uint64_t u = 0;
-    std::int64_t i = 0;
-    double d = 0;
-    bool b = false;
-    if (doc["id"].get_string().get(sv)) return bad();
-    r.id = sv;
-    if (doc["template"].get_string().get(sv)) return bad();
-    r.template_name = sv;
-    simdjson::ondemand::object meta;
-    if (doc["metadata"].get_object().get(meta)) return bad();
-    for (auto field : meta) {
-        std::string_view key, value;
-        if (field.unescaped_key().get(key) || field.value().get_string().get(value)) return bad();
-        r.metadata.emplace(std::string(key), std::string(value));
+    return record_from_json(text, id);
+}
+
+bool is_foreign(const Error& read_error) {
+    return read_error.code == Errc::unsupported || read_error.code == Errc::protocol;
+}
+
+Liveness liveness(const SandboxRecord& record) {
+    if (record.agent_pid > 0) {
+        auto pidfd = open_agent_pidfd(record);
+        if (!pidfd) return Liveness::dead;
+        ::close(*pidfd);
+        return Liveness::alive;
     }
-    if (doc["started_at_ms"].get_uint64().get(u)) return bad();
-    r.started_at_ms = u;
-    if (doc["end_at_ms"].get_uint64().get(u)) return bad();
-    r.end_at_ms = u;
-    if (doc["agent_pid"].get_int64().get(i)) return bad();
-    r.agent_pid = static_cast<pid_t>(i);
-    if (doc["agent_start_time"].get_uint64().get(u)) return bad();
-    r.agent_start_time = u;
-    if (doc["rootless"].get_bool().get(b)) return bad();
-    r.rootless = b;
-    if (doc["id_slot"].get_int64().get(i)) return bad();
-    r.id_slot = static_cast<int>(i);
-    simdjson::ondemand::object limits;
-    if (doc["limits"].get_object().get(limits)) return bad();
-    if (limits["memory_bytes"].get_uint64().get(u)) return bad();
-    r.limits.memory_bytes = u;
-    if (limits["pids"].get_uint64().get(u)) return bad();
-    r.limits.pids = u;
-    if (limits["cpus"].get_double().get(d)) return bad();
-    r.limits.cpus = d;
-    if (limits["disk_bytes"].get_uint64().get(u)) return bad();
-    r.limits.disk_bytes = u;
-    if (limits["cgroup"].get_string().get(sv)) return bad();
-    r.limits.cgroup = sv;
-    if (limits["note"].get_string().get(sv)) return bad();
-    r.limits.note = sv;
-    return r;
+    if (record.creator_pid <= 0) return Liveness::foreign; // no process to judge by
+    auto creator = open_pidfd(record.creator_pid, record.creator_start_time);
+    if (!creator) return Liveness::dead;
+    ::close(*creator);
+    return Liveness::creating;
 }
 
 std::vector<std::string> list_sandbox_ids(const std::string& root) {
@@ -220,20 +321,29 @@ std::uint64_t process_start_time(pid_t pid) {
     return std::strtoull(p, nullptr, 10);
 }
 
-Result<int> open_agent_pidfd(const SandboxRecord& record) {
-    int fd = static_cast<int>(::syscall(SYS_pidfd_open, record.agent_pid, 0));
-    if (fd < 0)
+Result<int> open_pidfd(pid_t pid, std::uint64_t start_time) {
+    auto gone = [&] {
         return std::unexpected(
-            make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
+            make_error(Errc::not_running, "process " + std::to_string(pid) + " has ended"));
+    };
+    if (pid <= 0) return gone();
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) return gone();
     // The pid may have been reused since; the start time tells. Checked after opening the
     // pidfd, so the process we hold is the one we checked.
-    pollfd exited{fd, POLLIN, 0}; // a zombie agent is readable: it has ended
-    if (process_start_time(record.agent_pid) != record.agent_start_time ||
-        ::poll(&exited, 1, 0) != 0) {
+    pollfd exited{fd, POLLIN, 0}; // a zombie is readable: it has ended
+    if (process_start_time(pid) != start_time || ::poll(&exited, 1, 0) != 0) {
         ::close(fd);
+        return gone();
+    }
+    return fd;
+}
+
+Result<int> open_agent_pidfd(const SandboxRecord& record) {
+    auto fd = open_pidfd(record.agent_pid, record.agent_start_time);
+    if (!fd)
         return std::unexpected(
             make_error(Errc::not_running, "sandbox " + record.id + " is not running"));
-    }
     return fd;
 }
 
@@ -246,13 +356,21 @@ std::uint64_t now_ms() {
 SandboxInfo to_info(const SandboxRecord& r, bool running) {
     SandboxInfo info;
     info.id = r.id;
-    info.template_name = r.template_name;
-    info.metadata = r.metadata;
+    info.template_name = r.spec.template_name;
+    info.metadata = r.spec.metadata;
     info.started_at = Clock::time_point(std::chrono::milliseconds(r.started_at_ms));
     if (r.end_at_ms) info.end_at = Clock::time_point(std::chrono::milliseconds(r.end_at_ms));
     info.state = running ? SandboxState::running : SandboxState::stopped;
     info.limits = r.limits;
     info.rootless = r.rootless;
+    return info;
+}
+
+SandboxInfo foreign_info(const std::string& id, const Error& read_error) {
+    SandboxInfo info;
+    info.id = id;
+    info.state = SandboxState::foreign;
+    info.foreign_reason = read_error.message;
     return info;
 }
 

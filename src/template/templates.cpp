@@ -1,0 +1,23 @@
+#include "template/templates.hpp"
+
+namespace soulbox::templates {
+namespace {
+
+const std::vector<Template>& table() {
+    static const std::vector<Template> templates{host_template()};
+    return templates;
+}
+
+} // namespace
+
+const Template* find(std::string_view name) {
+    for (const auto& t : table())
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+std::span<const Template> all() {
+    return table();
+}
+
+} // namespace soulbox::templates
