@@ -16,7 +16,7 @@ if command -v llvm-symbolizer-19 >/dev/null; then
 fi
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-for target in protocol path capi; do
+for target in protocol path spec capi; do
     opts=(-max_total_time="$secs" -timeout=20 -artifact_prefix="$out/crash-$target-")
     # The library keeps an event-loop thread and caches across inputs: not per-input leaks.
     [ "$target" = capi ] && opts+=(-detect_leaks=0)

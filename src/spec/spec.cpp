@@ -55,6 +55,8 @@ Status validate_mount(const MountOp& m) {
     if (m.kind == MountKind::symlink && (m.source.empty() || m.source.size() > kMaxPath ||
                                          has_nul(m.source)))
         return std::unexpected(invalid(where + ": symlink target must be 1-4096 bytes"));
+    if (m.kind != MountKind::file && !m.content.empty())
+        return std::unexpected(invalid(where + ": only file mounts have content"));
     if (m.kind == MountKind::file && m.content.size() > kMaxFileContent)
         return std::unexpected(invalid(where + ": content larger than 4 MiB"));
     if (m.mode > 07777) return std::unexpected(invalid(where + ": mode above 07777"));

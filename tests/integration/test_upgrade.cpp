@@ -1,0 +1,131 @@
+// Upgrades: sandboxes whose state this version cannot read (written by a newer SoulBox, or
+// damaged) keep running through gc, list and create, and are reported as foreign.
+#include "support/sandbox_fixture.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+using namespace soulbox;
+using namespace soulbox::test;
+
+namespace {
+
+std::string state_dir() {
+    if (const char* env = std::getenv("SOULBOX_STATE_DIR"); env && *env) return env;
+    return "/run/soulbox";
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+}
+
+// Make a directory look old, so an age-based collector would take it.
+void age(const std::string& path) {
+    timeval old[2]{};
+    gettimeofday(&old[0], nullptr);
+    old[0].tv_sec -= 3600;
+    old[1] = old[0];
+    REQUIRE(::utimes(path.c_str(), old) == 0);
+}
+
+const SandboxInfo* listed(const std::vector<SandboxInfo>& list, const std::string& id) {
+    for (const auto& info : list)
+        if (info.id == id) return &info;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("sandboxes with a newer or unreadable record survive gc, list and create") {
+    Sandbox newer = make_sandbox();
+    Sandbox garbage = make_sandbox();
+    std::string newer_dir = state_dir() + "/" + newer.id();
+    std::string garbage_dir = state_dir() + "/" + garbage.id();
+    std::string newer_saved = read_text(newer_dir + "/sandbox.json");
+    std::string garbage_saved = read_text(garbage_dir + "/sandbox.json");
+    REQUIRE(newer_saved.find("\"schema_version\":1") != std::string::npos);
+
+    // A future release: higher schema_version, keys this one does not know, and a key it
+    // knows with a new meaning.
+    write_text(newer_dir + "/sandbox.json",
+               "{\"schema_version\":99,\"id\":\"" + newer.id() +
+                   "\",\"agent_pid\":{\"host\":1},\"layers\":[\"sha256:abc\"],\"paused\":true}\n");
+    write_text(garbage_dir + "/sandbox.json", "{\"id\": \"" + garbage.id() + "\", \"agent_pi");
+    age(newer_dir);
+    age(garbage_dir);
+
+    auto collected = expect_ok(Sandbox::gc(), "gc");
+    (void)collected;
+    auto list = expect_ok(Sandbox::list(), "list");
+    Sandbox fresh = make_sandbox();
+    CHECK(sh(fresh, "echo ok").stdout_data == "ok\n");
+    (void)expect_ok(Sandbox::gc(), "gc again");
+
+    for (auto* sbx : {&newer, &garbage}) {
+        CAPTURE(sbx->id());
+        CHECK(sbx->is_running());
+        CHECK(sh(*sbx, "echo alive").stdout_data == "alive\n");
+        struct stat st {};
+        CHECK(::stat((state_dir() + "/" + sbx->id()).c_str(), &st) == 0);
+        const SandboxInfo* info = listed(list, sbx->id());
+        REQUIRE(info);
+        CHECK(info->state == SandboxState::foreign);
+        CHECK_FALSE(info->foreign_reason.empty());
+    }
+    CHECK(listed(list, newer.id())->foreign_reason.find("newer") != std::string::npos);
+    CHECK(listed(list, garbage.id())->foreign_reason.find("unreadable") != std::string::npos);
+
+    // connect() refuses to drive what it cannot read, and says why.
+    auto connected = Sandbox::connect(newer.id());
+    REQUIRE_FALSE(connected);
+    CHECK(connected.error().code == Errc::unsupported);
+    CHECK(connected.error().message.find("newer") != std::string::npos);
+
+    write_text(newer_dir + "/sandbox.json", newer_saved);
+    write_text(garbage_dir + "/sandbox.json", garbage_saved);
+    expect_ok(newer.kill(), "kill newer");
+    expect_ok(garbage.kill(), "kill garbage");
+    expect_ok(fresh.kill(), "kill fresh");
+}
+
+TEST_CASE("gc removes an abandoned create (creator gone) but not one in progress") {
+    std::string id = "abandoned-create-test";
+    std::string dir = state_dir() + "/" + id;
+    REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+    // pid 0 is never a live creator; an in-progress create names its creator instead.
+    write_text(dir + "/sandbox.json",
+               "{\"schema_version\":1,\"id\":\"" + id +
+                   "\",\"agent_pid\":0,\"creator_pid\":2147483646,\"creator_start_time\":1}");
+    std::string busy_id = "create-in-progress-test";
+    std::string busy_dir = state_dir() + "/" + busy_id;
+    REQUIRE(::mkdir(busy_dir.c_str(), 0700) == 0);
+    std::string self_stat = read_text("/proc/self/stat");
+    auto fields_after_comm = self_stat.substr(self_stat.rfind(')') + 2);
+    std::istringstream fields(fields_after_comm);
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+    }
+    write_text(busy_dir + "/sandbox.json",
+               "{\"schema_version\":1,\"id\":\"" + busy_id + "\",\"agent_pid\":0,\"creator_pid\":" +
+                   std::to_string(::getpid()) + ",\"creator_start_time\":" + field + "}");
+    age(busy_dir);
+
+    (void)expect_ok(Sandbox::gc(), "gc");
+    struct stat st {};
+    CHECK(::stat(dir.c_str(), &st) != 0);
+    CHECK(::stat(busy_dir.c_str(), &st) == 0);
+    std::remove((busy_dir + "/sandbox.json").c_str());
+    ::rmdir(busy_dir.c_str());
+}
