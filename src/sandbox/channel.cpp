@@ -85,8 +85,13 @@ Result<Message> Channel::send_request(Message message, int timeout_ms) {
         pending_[id] = &pending;
     }
     message.set_request_id(id);
-    std::lock_guard send_lock(send_mutex_);
-    auto sent = protocol::send_message(socket_.get(), std::move(message));
+    Status sent;
+    {
+        // Frames must not interleave; the wait for the reply below must not hold this, or one
+        // slow request (a large remove) would hold up every other caller of this sandbox.
+        std::lock_guard send_lock(send_mutex_);
+        sent = protocol::send_message(socket_.get(), std::move(message));
+    }
     std::unique_lock lock(mutex_);
     if (!sent) {
         pending_.erase(id);
