@@ -8,9 +8,8 @@ Result<FileUser> file_user(const FileIdentity& identity, const protocol::Message
     std::string_view user = request.get(protocol::Field::user).value_or("user");
     if (user == "user") return FileUser{{identity.user_uid, identity.user_gid}, "/home/user"};
     if (user != "root")
-        return std::unexpected(make_error(Errc::invalid_argument, "unknown user '" +
-                                                                      std::string(user) +
-                                                                      "' (use user or root)"));
+        return std::unexpected(make_error(
+            Errc::invalid_argument, "unknown user '" + std::string(user) + "' (use user or root)"));
     if (identity.rootless)
         return std::unexpected(
             make_error(Errc::unsupported, "user 'root' is not available in a rootless sandbox"));

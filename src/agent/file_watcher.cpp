@@ -80,8 +80,8 @@ Status FileWatcher::watch_directory(std::uint64_t id, Watch& watch, int dir,
     return status;
 }
 
-Result<std::uint64_t> FileWatcher::add(ConnectionId connection, std::string path, int dir, bool recursive,
-                                       FsIds ids) {
+Result<std::uint64_t> FileWatcher::add(ConnectionId connection, std::string path, int dir,
+                                       bool recursive, FsIds ids) {
     if (!inotify_) return std::unexpected(make_error(Errc::unsupported, "inotify unavailable"));
     std::uint64_t id = next_id_++;
     Watch& watch = watches_[id];

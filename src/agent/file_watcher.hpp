@@ -30,7 +30,8 @@ public:
 
     // Watch the directory at `path` (absolute, normalized; `dir` is its O_PATH fd, resolved by
     // the caller as `ids`). Recursive watches cover existing and future subdirectories.
-    Result<std::uint64_t> add(ConnectionId connection, std::string path, int dir, bool recursive, FsIds ids);
+    Result<std::uint64_t> add(ConnectionId connection, std::string path, int dir, bool recursive,
+                              FsIds ids);
     Status remove(ConnectionId connection, std::uint64_t watch_id);
     void connection_closed(ConnectionId connection);
     void on_readable();

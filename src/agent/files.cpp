@@ -68,8 +68,7 @@ struct FileService::Impl {
         : identity(id), root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
     // Check the request's user and path, then run `op(user, path)` with the user's fs ids.
-    template <class Op>
-    Result<Message> as_user(const Message& request, Op&& op) {
+    template <class Op> Result<Message> as_user(const Message& request, Op&& op) {
         auto user = file_user(identity, request);
         if (!user) return std::unexpected(user.error());
         auto path = request_path(*user, request);
@@ -433,8 +432,8 @@ void FileService::connection_closed(ConnectionId connection) {
 }
 
 Result<Message> FileService::open_read(ConnectionId, const Message& request) {
-    return impl_->as_user(request,
-                          [&](const FileUser&, const std::string& path) { return impl_->open_read(path); });
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->open_read(path); });
 }
 
 Result<Message> FileService::open_write(ConnectionId connection, const Message& request) {
@@ -461,8 +460,8 @@ Result<Message> FileService::abort(ConnectionId connection, const Message& reque
 }
 
 Result<Message> FileService::stat(ConnectionId, const Message& request) {
-    return impl_->as_user(request,
-                          [&](const FileUser&, const std::string& path) { return impl_->stat(path); });
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->stat(path); });
 }
 
 Result<Message> FileService::list(ConnectionId, const Message& request) {
@@ -478,11 +477,12 @@ Result<Message> FileService::remove(ConnectionId, const Message& request) {
 }
 
 Result<Message> FileService::rename(ConnectionId, const Message& request) {
-    return impl_->as_user(request, [&](const FileUser& user, const std::string& path) -> Result<Message> {
-        auto to = request_path(user, request, Field::new_path);
-        if (!to) return std::unexpected(to.error());
-        return impl_->rename(path, *to);
-    });
+    return impl_->as_user(request,
+                          [&](const FileUser& user, const std::string& path) -> Result<Message> {
+                              auto to = request_path(user, request, Field::new_path);
+                              if (!to) return std::unexpected(to.error());
+                              return impl_->rename(path, *to);
+                          });
 }
 
 Result<Message> FileService::make_dir(ConnectionId, const Message& request) {

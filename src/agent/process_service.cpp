@@ -61,8 +61,7 @@ Result<std::unique_ptr<ProcessService>> ProcessService::create(Settings settings
     ::sigprocmask(SIG_BLOCK, &chld, nullptr);
     service->poll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     service->sigchld_.reset(::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK));
-    service->deadline_timer_.reset(
-        ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    service->deadline_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (!service->poll_ || !service->sigchld_ || !service->deadline_timer_)
         return std::unexpected(sys_error("process service setup"));
     for (int fd : {service->sigchld_.get(), service->deadline_timer_.get()})
@@ -94,8 +93,8 @@ Result<Process*> ProcessService::find(const Message& request) {
     auto pid = request.get_u64(Field::pid);
     Process* process = pid ? table_.find(static_cast<pid_t>(*pid)) : nullptr;
     if (!process)
-        return std::unexpected(make_error(
-            Errc::not_found, "no running process with pid " + std::to_string(pid.value_or(0))));
+        return std::unexpected(make_error(Errc::not_found, "no running process with pid " +
+                                                               std::to_string(pid.value_or(0))));
     return process;
 }
 
@@ -196,9 +195,9 @@ Result<Message> ProcessService::attach(ConnectionId connection, const Message& r
     if (!process) return std::unexpected(process.error());
     Process& p = **process;
     if (p.subscriber != kNoConnection && p.subscriber != connection)
-        return std::unexpected(make_error(Errc::already_exists,
-                                          "process " + std::to_string(p.pid) +
-                                              " is attached to another connection"));
+        return std::unexpected(
+            make_error(Errc::already_exists,
+                       "process " + std::to_string(p.pid) + " is attached to another connection"));
     stop_draining(p);
     p.subscriber = connection;
     return process_reply(p);
@@ -266,9 +265,9 @@ Result<Message> ProcessService::stdin_fd(ConnectionId, const Message& request) {
     Process& p = **process;
     const UniqueFd& input = p.pty_master ? p.pty_master : p.stdin_writer;
     if (!input)
-        return std::unexpected(make_error(Errc::invalid_argument,
-                                          "stdin of process " + std::to_string(p.pid) +
-                                              " is not open (start it with stdin enabled)"));
+        return std::unexpected(
+            make_error(Errc::invalid_argument, "stdin of process " + std::to_string(p.pid) +
+                                                   " is not open (start it with stdin enabled)"));
     Message reply(Op::reply, 0);
     reply.add_fd(duplicate(input));
     return reply;

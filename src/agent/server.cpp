@@ -26,9 +26,7 @@ using protocol::Op;
 
 // The class a pointer to member function belongs to, so a route names only its handler.
 template <class> struct member_of;
-template <class R, class C, class... Args> struct member_of<R (C::*)(Args...)> {
-    using type = C;
-};
+template <class R, class C, class... Args> struct member_of<R (C::*)(Args...)> { using type = C; };
 
 class Server {
 public:
@@ -97,13 +95,14 @@ template <auto handler> void Server::on_loop(ConnectionId id, Message request) {
 }
 
 template <auto handler> void Server::on_file_worker(ConnectionId id, Message request) {
-    file_worker_->post(
-        [this, files = files_, id, request = std::move(request)]() mutable -> SerialWorker::Finish {
-            Result<Message> reply = ((*files).*handler)(id, request);
-            // Back on the loop: if the connection closed meanwhile, the reply is dropped.
-            return [this, id, request_id = request.request_id(),
-                    reply = std::move(reply)]() mutable { answer(id, request_id, std::move(reply)); };
-        });
+    file_worker_->post([this, files = files_, id,
+                        request = std::move(request)]() mutable -> SerialWorker::Finish {
+        Result<Message> reply = ((*files).*handler)(id, request);
+        // Back on the loop: if the connection closed meanwhile, the reply is dropped.
+        return [this, id, request_id = request.request_id(), reply = std::move(reply)]() mutable {
+            answer(id, request_id, std::move(reply));
+        };
+    });
 }
 
 // Every request op this agent serves; `hello` lists exactly these. An op missing here gets an

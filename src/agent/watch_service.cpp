@@ -19,7 +19,8 @@ Result<Message> WatchService::watch(ConnectionId connection, const Message& requ
     if (!user) return std::unexpected(user.error());
     auto path = request_path(*user, request);
     if (!path) return std::unexpected(path.error());
-    if (!root_) return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
+    if (!root_)
+        return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
     FsIdentityScope as_user(user->ids);
     auto dir = open_in_root(root_.get(), *path, O_PATH | O_DIRECTORY);
     if (!dir) return std::unexpected(about(*path, dir.error()));

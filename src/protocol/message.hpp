@@ -31,8 +31,8 @@ enum class Field : std::uint16_t {
     error_message = 3,
     protocol_version = 4, // hello, both ways
     op_name = 5,          // repeated, in the hello reply: the ops the agent serves
-    argv = 10, // repeated
-    env = 11,  // repeated "KEY=VALUE"
+    argv = 10,            // repeated
+    env = 11,             // repeated "KEY=VALUE"
     cwd = 12,
     user = 13,
     tag = 14,

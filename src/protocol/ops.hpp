@@ -34,7 +34,7 @@ enum class Direction : std::uint8_t { host_to_agent, agent_to_host };
     X(resize, 10, host_to_agent, "set the size of a process's terminal")                          \
     X(hello, 11, host_to_agent, "exchange protocol versions; the agent lists the ops it serves")  \
     X(fs_open_read, 20, host_to_agent, "open a regular file for reading; the reply passes it")    \
-    X(fs_open_write, 21, host_to_agent, "an unnamed temporary file to write a file's new content") \
+    X(fs_open_write, 21, host_to_agent, "an unnamed temporary file for a file's new content")     \
     X(fs_commit, 22, host_to_agent, "link a written temporary file over its target atomically")   \
     X(fs_abort, 23, host_to_agent, "drop a written temporary file")                               \
     X(fs_stat, 24, host_to_agent, "describe one file (a final symlink is not followed)")          \

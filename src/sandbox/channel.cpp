@@ -66,9 +66,10 @@ bool Channel::closed() const {
 Result<Message> Channel::request(Message message, int timeout_ms) {
     // A closed channel says so (send_request) rather than blame the op.
     if (!supports(message.op()) && !closed())
-        return std::unexpected(make_error(
-            Errc::unsupported, "the sandbox's agent (protocol " + std::to_string(agent_version_) +
-                                   ") does not serve " + std::string(protocol::op_name(message.op()))));
+        return std::unexpected(
+            make_error(Errc::unsupported, "the sandbox's agent (protocol " +
+                                              std::to_string(agent_version_) + ") does not serve " +
+                                              std::string(protocol::op_name(message.op()))));
     return send_request(std::move(message), timeout_ms);
 }
 
