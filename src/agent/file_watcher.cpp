@@ -80,8 +80,8 @@ Status FileWatcher::watch_directory(std::uint64_t id, Watch& watch, int dir,
     return status;
 }
 
-Result<std::uint64_t> FileWatcher::add(int connection, std::string path, int dir, bool recursive,
-                                       FsIds ids) {
+Result<std::uint64_t> FileWatcher::add(ConnectionId connection, std::string path, int dir,
+                                       bool recursive, FsIds ids) {
     if (!inotify_) return std::unexpected(make_error(Errc::unsupported, "inotify unavailable"));
     std::uint64_t id = next_id_++;
     Watch& watch = watches_[id];
@@ -109,7 +109,7 @@ void FileWatcher::drop_subscriptions(std::uint64_t id) {
     }
 }
 
-Status FileWatcher::remove(int connection, std::uint64_t watch_id) {
+Status FileWatcher::remove(ConnectionId connection, std::uint64_t watch_id) {
     auto it = watches_.find(watch_id);
     if (it == watches_.end() || it->second.connection != connection)
         return std::unexpected(make_error(Errc::not_found, "no watch " + std::to_string(watch_id) +
@@ -119,7 +119,7 @@ Status FileWatcher::remove(int connection, std::uint64_t watch_id) {
     return {};
 }
 
-void FileWatcher::connection_closed(int connection) {
+void FileWatcher::connection_closed(ConnectionId connection) {
     for (auto it = watches_.begin(); it != watches_.end();) {
         if (it->second.connection == connection) {
             drop_subscriptions(it->first);

@@ -2,6 +2,7 @@
 // that asked. Event mapping and the exact sequences are in docs/protocol.md ("Watch events").
 #pragma once
 
+#include "agent/connection_id.hpp"
 #include "agent/fs_identity.hpp"
 #include "core/unique_fd.hpp"
 #include "protocol/message.hpp"
@@ -21,7 +22,7 @@ inline constexpr std::string_view kCommitPrefix = ".soulbox-write-";
 
 class FileWatcher {
 public:
-    using EventSink = std::function<void(int connection, protocol::Message event)>;
+    using EventSink = std::function<void(ConnectionId connection, protocol::Message event)>;
 
     // root_fd: the sandbox root, for resolving subdirectories that appear later.
     FileWatcher(int root_fd, EventSink sink);
@@ -29,9 +30,10 @@ public:
 
     // Watch the directory at `path` (absolute, normalized; `dir` is its O_PATH fd, resolved by
     // the caller as `ids`). Recursive watches cover existing and future subdirectories.
-    Result<std::uint64_t> add(int connection, std::string path, int dir, bool recursive, FsIds ids);
-    Status remove(int connection, std::uint64_t watch_id);
-    void connection_closed(int connection);
+    Result<std::uint64_t> add(ConnectionId connection, std::string path, int dir, bool recursive,
+                              FsIds ids);
+    Status remove(ConnectionId connection, std::uint64_t watch_id);
+    void connection_closed(ConnectionId connection);
     void on_readable();
 
 private:
@@ -40,7 +42,7 @@ private:
         std::string prefix; // directory relative to the watched one, "" for itself
     };
     struct Watch {
-        int connection = -1;
+        ConnectionId connection = kNoConnection;
         std::string path;
         bool recursive = false;
         FsIds ids;

@@ -5,7 +5,6 @@
 
 #include "agent/file_entry.hpp"
 #include "agent/file_watcher.hpp"
-#include "agent/fs_identity.hpp"
 #include "agent/path_resolver.hpp"
 
 #include <algorithm>
@@ -27,27 +26,17 @@ using protocol::Op;
 constexpr int kMaxFinalSymlinks = 40;
 constexpr std::size_t kMaxListingBytes = 12u << 20; // stays under the 16 MiB frame limit
 
-Error path_error(std::string_view path, int err) {
-    return sys_error("'" + std::string(path) + "'", err);
+constexpr mode_t kDirectoryMode = 0755;
+constexpr mode_t kFileMode = 0644;
+
+// The umask, read without a window in which it is changed. The umask is shared by every thread
+// of the agent and inherited by the processes it forks on its loop thread, so the file worker
+// never changes it: it sets exact modes afterwards where the umask took bits away.
+mode_t read_umask() {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
 }
-
-// The resolver names the part it was opening; callers want the path they asked about.
-Error about(std::string_view path, const Error& error) {
-    if (error.sys_errno == 0) return error;
-    return path_error(path, error.sys_errno);
-}
-
-// Explicit modes (0755 directories, 0644 files) whatever umask the agent inherited.
-class UmaskZero {
-public:
-    UmaskZero() : old_(::umask(0)) {}
-    ~UmaskZero() { ::umask(old_); }
-    UmaskZero(const UmaskZero&) = delete;
-    UmaskZero& operator=(const UmaskZero&) = delete;
-
-private:
-    mode_t old_;
-};
 
 // A path split into the directory holding it (opened O_PATH) and its last component. The root
 // itself has leaf "" and parent = the root.
@@ -59,7 +48,7 @@ struct Located {
 
 // An fs_open_write whose data the host is writing; fs_commit or fs_abort ends it.
 struct PendingWrite {
-    int connection = -1;
+    ConnectionId connection = kNoConnection;
     std::string requested_path; // as normalized from the request, checked again at commit
     Located target;             // where the file goes (final symlinks already followed)
     UniqueFd file;              // the O_TMPFILE, unnamed until commit
@@ -71,13 +60,24 @@ struct PendingWrite {
 struct FileService::Impl {
     FileIdentity identity;
     UniqueFd root;
-    FileWatcher watcher;
+    mode_t umask = read_umask();
     std::map<std::string, PendingWrite> writes;
     std::uint64_t next_token = 1;
 
-    Impl(FileIdentity id, EventSink sink)
-        : identity(id), root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)),
-          watcher(root.get(), std::move(sink)) {}
+    explicit Impl(FileIdentity id)
+        : identity(id), root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+
+    // Check the request's user and path, then run `op(user, path)` with the user's fs ids.
+    template <class Op> Result<Message> as_user(const Message& request, Op&& op) {
+        auto user = file_user(identity, request);
+        if (!user) return std::unexpected(user.error());
+        auto path = request_path(*user, request);
+        if (!path) return std::unexpected(path.error());
+        if (!root)
+            return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
+        FsIdentityScope scope(user->ids);
+        return op(*user, *path);
+    }
 
     Result<UniqueFd> open(std::string_view path, int flags, bool follow_final = true) {
         return open_in_root(root.get(), path, flags,
@@ -89,8 +89,10 @@ struct FileService::Impl {
     Result<std::string> follow_final_symlinks(std::string path);
 
     Result<Message> open_read(const std::string& path);
-    Result<Message> open_write(int connection, const std::string& path, FsIds ids);
-    Result<Message> commit(int connection, const Message& request, const std::string& path);
+    Status make_directory(int parent, const std::string& leaf, std::string_view path);
+    Result<Message> open_write(ConnectionId connection, const std::string& path, FsIds ids);
+    Result<Message> commit(ConnectionId connection, const Message& request,
+                           const std::string& path);
     Result<Message> stat(const std::string& path);
     Result<Message> list(const std::string& path, std::int64_t depth);
     Result<Message> remove(const std::string& path);
@@ -112,15 +114,28 @@ Result<UniqueFd> FileService::Impl::make_parents(const std::vector<std::string>&
         if (!next && next.error().sys_errno == ENOENT) {
             auto up = open_dir(join_path(parts, i));
             if (!up) return up;
-            UmaskZero umask_zero;
-            if (::mkdirat(up->get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST)
-                return std::unexpected(path_error(join_path(parts, i + 1), errno));
+            if (auto s = make_directory(up->get(), parts[i], join_path(parts, i + 1));
+                !s && s.error().sys_errno != EEXIST)
+                return std::unexpected(s.error());
             next = open_dir(join_path(parts, i + 1));
         }
         if (!next) return next;
         dir = std::move(*next);
     }
     return dir;
+}
+
+// mkdir with exactly kDirectoryMode, owned by the current fs user.
+Status FileService::Impl::make_directory(int parent, const std::string& leaf,
+                                         std::string_view path) {
+    if (::mkdirat(parent, leaf.c_str(), kDirectoryMode) != 0)
+        return std::unexpected(path_error(path, errno));
+    if ((kDirectoryMode & umask) == 0) return {};
+    // O_NOFOLLOW: if the name was swapped in the meantime, never chmod through a symlink.
+    UniqueFd dir(::openat(parent, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir || ::fchmod(dir.get(), kDirectoryMode) != 0)
+        return std::unexpected(path_error(path, errno));
+    return {};
 }
 
 Result<Located> FileService::Impl::locate(const std::string& path, bool create_parents) {
@@ -183,7 +198,8 @@ Result<Message> FileService::Impl::open_read(const std::string& path) {
     return reply;
 }
 
-Result<Message> FileService::Impl::open_write(int connection, const std::string& path, FsIds ids) {
+Result<Message> FileService::Impl::open_write(ConnectionId connection, const std::string& path,
+                                              FsIds ids) {
     auto real = follow_final_symlinks(path);
     if (!real) return std::unexpected(real.error());
     auto target = locate(*real, true);
@@ -193,12 +209,10 @@ Result<Message> FileService::Impl::open_write(int connection, const std::string&
     if (::fstatat(target->parent.get(), target->leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         S_ISDIR(st.st_mode))
         return std::unexpected(path_error(path, EISDIR));
-    UniqueFd file;
-    {
-        UmaskZero umask_zero;
-        file.reset(::openat(target->parent.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
-    }
+    UniqueFd file(::openat(target->parent.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, kFileMode));
     if (!file) return std::unexpected(path_error(path, errno));
+    if ((kFileMode & umask) != 0 && ::fchmod(file.get(), kFileMode) != 0)
+        return std::unexpected(path_error(path, errno));
     UniqueFd for_host(::fcntl(file.get(), F_DUPFD_CLOEXEC, 0));
     if (!for_host) return std::unexpected(sys_error("dup", errno));
     std::string token = std::to_string(next_token++);
@@ -209,7 +223,7 @@ Result<Message> FileService::Impl::open_write(int connection, const std::string&
     return reply;
 }
 
-Result<Message> FileService::Impl::commit(int connection, const Message& request,
+Result<Message> FileService::Impl::commit(ConnectionId connection, const Message& request,
                                           const std::string& path) {
     std::string token(request.get(Field::token).value_or(""));
     auto it = writes.find(token);
@@ -392,12 +406,9 @@ Result<Message> FileService::Impl::make_dir(const std::string& path) {
     if (!at) return std::unexpected(at.error());
     bool created = false;
     if (!at->leaf.empty()) {
-        UmaskZero umask_zero;
-        if (::mkdirat(at->parent.get(), at->leaf.c_str(), 0755) == 0) {
-            created = true;
-        } else if (errno != EEXIST) {
-            return std::unexpected(path_error(path, errno));
-        }
+        auto made = make_directory(at->parent.get(), at->leaf, path);
+        if (!made && made.error().sys_errno != EEXIST) return std::unexpected(made.error());
+        created = made.has_value();
     }
     if (!created) {
         struct stat st {};
@@ -411,104 +422,72 @@ Result<Message> FileService::Impl::make_dir(const std::string& path) {
     return reply;
 }
 
-FileService::FileService(FileIdentity identity, EventSink send_event)
-    : impl_(std::make_unique<Impl>(identity, std::move(send_event))) {}
+FileService::FileService(FileIdentity identity) : impl_(std::make_unique<Impl>(identity)) {}
 
 FileService::~FileService() = default;
 
-int FileService::watch_fd() const {
-    return impl_->watcher.fd();
-}
-
-void FileService::on_watch_readable() {
-    impl_->watcher.on_readable();
-}
-
-void FileService::connection_closed(int connection) {
+void FileService::connection_closed(ConnectionId connection) {
     // Dropping a pending write closes its O_TMPFILE: the data vanishes, nothing was ever named.
     std::erase_if(impl_->writes, [&](const auto& w) { return w.second.connection == connection; });
-    impl_->watcher.connection_closed(connection);
 }
 
-Message FileService::handle(int connection, const Message& request) {
-    auto id = request.request_id();
-    auto fail = [&](const Error& error) { return Message::error_reply(id, error); };
-    std::string user(request.get(Field::user).value_or("user"));
-    FsIds ids{impl_->identity.user_uid, impl_->identity.user_gid};
-    if (user == "root") {
-        if (impl_->identity.rootless)
-            return fail(make_error(Errc::unsupported,
-                                   "user 'root' is not available in a rootless sandbox"));
-        ids = {0, 0};
-    } else if (user != "user") {
-        return fail(
-            make_error(Errc::invalid_argument, "unknown user '" + user + "' (use user or root)"));
-    }
-    if (!impl_->root) return fail(make_error(Errc::internal, "the agent has no root directory"));
-    std::string home = user == "root" ? "/root" : "/home/user";
+Result<Message> FileService::open_read(ConnectionId, const Message& request) {
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->open_read(path); });
+}
 
-    if (request.op() == Op::fs_abort) {
-        std::string token(request.get(Field::token).value_or(""));
-        auto it = impl_->writes.find(token);
-        if (it == impl_->writes.end() || it->second.connection != connection)
-            return fail(make_error(Errc::not_found, "no pending write '" + token + "'"));
-        impl_->writes.erase(it);
-        return Message(Op::reply, id);
-    }
-    if (request.op() == Op::fs_unwatch) {
-        auto s = impl_->watcher.remove(connection, request.get_u64(Field::watch_id).value_or(0));
-        return s ? Message(Op::reply, id) : fail(s.error());
-    }
+Result<Message> FileService::open_write(ConnectionId connection, const Message& request) {
+    return impl_->as_user(request, [&](const FileUser& user, const std::string& path) {
+        return impl_->open_write(connection, path, user.ids);
+    });
+}
 
-    auto path = normalize_path(request.get(Field::path).value_or(""), home);
-    if (!path) return fail(path.error());
-    FsIdentityScope as_user(ids);
-    Result<Message> reply = std::unexpected(make_error(Errc::protocol, "unexpected request"));
-    switch (request.op()) {
-    case Op::fs_open_read:
-        reply = impl_->open_read(*path);
-        break;
-    case Op::fs_open_write:
-        reply = impl_->open_write(connection, *path, ids);
-        break;
-    case Op::fs_commit:
-        reply = impl_->commit(connection, request, *path);
-        break;
-    case Op::fs_stat:
-        reply = impl_->stat(*path);
-        break;
-    case Op::fs_list:
-        reply = impl_->list(*path,
-                            static_cast<std::int64_t>(request.get_u64(Field::depth).value_or(1)));
-        break;
-    case Op::fs_remove:
-        reply = impl_->remove(*path);
-        break;
-    case Op::fs_rename: {
-        auto to = normalize_path(request.get(Field::new_path).value_or(""), home);
-        if (!to) return fail(to.error());
-        reply = impl_->rename(*path, *to);
-        break;
-    }
-    case Op::fs_mkdir:
-        reply = impl_->make_dir(*path);
-        break;
-    case Op::fs_watch: {
-        auto dir = impl_->open_dir(*path);
-        if (!dir) return fail(about(*path, dir.error()));
-        auto watch = impl_->watcher.add(connection, *path, dir->get(),
-                                        request.get_u64(Field::recursive).value_or(0) != 0, ids);
-        if (!watch) return fail(watch.error());
-        reply = Message(Op::reply, 0);
-        reply->add_u64(Field::watch_id, *watch);
-        break;
-    }
-    default:
-        break;
-    }
-    if (!reply) return fail(reply.error());
-    reply->set_request_id(id);
-    return std::move(*reply);
+Result<Message> FileService::commit(ConnectionId connection, const Message& request) {
+    return impl_->as_user(request, [&](const FileUser&, const std::string& path) {
+        return impl_->commit(connection, request, path);
+    });
+}
+
+Result<Message> FileService::abort(ConnectionId connection, const Message& request) {
+    if (auto user = file_user(impl_->identity, request); !user)
+        return std::unexpected(user.error());
+    std::string token(request.get(Field::token).value_or(""));
+    auto it = impl_->writes.find(token);
+    if (it == impl_->writes.end() || it->second.connection != connection)
+        return std::unexpected(make_error(Errc::not_found, "no pending write '" + token + "'"));
+    impl_->writes.erase(it);
+    return Message(Op::reply, 0);
+}
+
+Result<Message> FileService::stat(ConnectionId, const Message& request) {
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->stat(path); });
+}
+
+Result<Message> FileService::list(ConnectionId, const Message& request) {
+    auto depth = static_cast<std::int64_t>(request.get_u64(Field::depth).value_or(1));
+    return impl_->as_user(request, [&](const FileUser&, const std::string& path) {
+        return impl_->list(path, depth);
+    });
+}
+
+Result<Message> FileService::remove(ConnectionId, const Message& request) {
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->remove(path); });
+}
+
+Result<Message> FileService::rename(ConnectionId, const Message& request) {
+    return impl_->as_user(request,
+                          [&](const FileUser& user, const std::string& path) -> Result<Message> {
+                              auto to = request_path(user, request, Field::new_path);
+                              if (!to) return std::unexpected(to.error());
+                              return impl_->rename(path, *to);
+                          });
+}
+
+Result<Message> FileService::make_dir(ConnectionId, const Message& request) {
+    return impl_->as_user(
+        request, [&](const FileUser&, const std::string& path) { return impl_->make_dir(path); });
 }
 
 } // namespace soulbox::agent

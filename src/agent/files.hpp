@@ -6,40 +6,41 @@
 // file-system ids of the requested user (setfsuid/setfsgid), so permissions apply as they would
 // to that user's own processes and new files belong to it. File contents never pass through
 // the agent: fs_open_read and fs_open_write hand the host a descriptor.
+//
+// The operations can take long (removing a tree of a million files), so the agent runs them on
+// its file worker thread (serial_worker.hpp), one at a time in the order they were asked: the
+// service is only ever used from that thread and needs no lock. Watches live on the event loop
+// (watch_service.hpp).
 #pragma once
 
+#include "agent/connection_id.hpp"
+#include "agent/file_request.hpp"
 #include "protocol/message.hpp"
 
-#include <functional>
 #include <memory>
-#include <sys/types.h>
 
 namespace soulbox::agent {
 
-struct FileIdentity {
-    uid_t user_uid = 1000; // the sandbox user; root is uid 0 (absent when rootless)
-    gid_t user_gid = 1000;
-    bool rootless = false;
-};
-
 class FileService {
 public:
-    // Sends an fs_event frame to the connection that owns the watch.
-    using EventSink = std::function<void(int connection, protocol::Message event)>;
-
-    FileService(FileIdentity identity, EventSink send_event);
+    // Reads the agent's umask: construct before a second thread exists.
+    explicit FileService(FileIdentity identity);
     ~FileService();
     FileService(const FileService&) = delete;
     FileService& operator=(const FileService&) = delete;
 
-    // The inotify descriptor, for the server's epoll set.
-    int watch_fd() const;
-    // Handle one fs_* request from `connection` and return its reply.
-    protocol::Message handle(int connection, const protocol::Message& request);
-    // watch_fd() is readable: turn inotify events into fs_event frames.
-    void on_watch_readable();
-    // The connection closed: drop its uncommitted temporary files and its watches.
-    void connection_closed(int connection);
+    // One call per op (docs/protocol.md, "File ops"). The reply's request id is the caller's.
+    Result<protocol::Message> open_read(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> open_write(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> commit(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> abort(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> stat(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> list(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> remove(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> rename(ConnectionId connection, const protocol::Message& request);
+    Result<protocol::Message> make_dir(ConnectionId connection, const protocol::Message& request);
+    // The connection closed: drop its uncommitted temporary files.
+    void connection_closed(ConnectionId connection);
 
 private:
     struct Impl;

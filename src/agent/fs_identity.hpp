@@ -18,8 +18,9 @@ struct FsIds {
 // setfsgid/setfsuid for the scope, restored on destruction. For a non-root user the
 // capabilities that bypass file permissions (DAC override, fowner, ...) are also taken out of
 // the effective set: the kernel does that itself when fsuid leaves 0, but a rootless agent is
-// uid 1000 already and keeps them. The agent is single-threaded, so the switch covers nothing
-// else.
+// uid 1000 already and keeps them. File-system ids and capabilities belong to the calling
+// thread (raw setfsuid/setfsgid/capset; glibc's setuid family would change every thread), so
+// the switch covers this thread's operation and nothing the agent's other thread does.
 class FsIdentityScope {
 public:
     explicit FsIdentityScope(FsIds ids);

@@ -1,6 +1,8 @@
-// The agent's control server: PID 1 of the sandbox. It accepts connections from host processes,
-// spawns and tracks user processes, reaps every child (orphans included), enforces command and
-// sandbox timeouts, and drains the output of processes nobody is attached to.
+// The agent's control server: PID 1 of the sandbox. It accepts connections from host processes
+// and dispatches each request through one op -> handler table to the service that owns the op:
+// processes (process_service.hpp) and watches (watch_service.hpp) on the event loop, file
+// operations (files.hpp) on the file worker thread (serial_worker.hpp), so the loop never
+// blocks. It enforces the sandbox timeout and answers `hello` with the ops of that table.
 #pragma once
 
 #include "core/unique_fd.hpp"

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/unique_fd.hpp"
+#include "protocol/ops.hpp"
 #include "soulbox/error.hpp"
 
 #include <cstddef>
@@ -24,43 +25,14 @@ inline constexpr std::size_t kHeaderSize = 12;
 inline constexpr std::size_t kMaxPayload = 16u << 20; // 16 MiB: far above any real request
 inline constexpr std::size_t kMaxFds = 16;
 
-enum class Op : std::uint16_t {
-    // host -> agent
-    setup = 1,       // first frame on the bootstrap socket; fds: listen socket, seccomp memfd
-    spawn = 2,       // start a process; reply fds: [stdin writer], stdout reader, stderr reader
-    signal = 3,      // pid, signal
-    close_stdin = 4, // pid
-    list = 5,        // reply: repeated `process` fields
-    attach = 6,      // pid; reply as spawn; this connection gets the exit event
-    detach = 7,      // pid; output is drained by the agent until someone attaches again
-    set_timeout = 8, // deadline_ms (wall clock, 0 = none)
-    stdin_fd = 9,    // pid; reply fds: the stdin writer or terminal (output stays where it is)
-    resize = 10,     // pid, pty_rows, pty_cols: TIOCSWINSZ on the process's terminal
-    // files (docs/protocol.md); each carries path and user
-    fs_open_read = 20,  // reply fds: the file, opened read-only
-    fs_open_write = 21, // reply: token; fds: an unnamed temporary file in the target's directory
-    fs_commit = 22,     // token, path: link the written temporary file over path atomically
-    fs_abort = 23,      // token
-    fs_stat = 24,       // reply: entry
-    fs_list = 25,       // depth; reply: repeated entry
-    fs_remove = 26,
-    fs_rename = 27,  // new_path; reply: entry
-    fs_mkdir = 28,   // reply: created
-    fs_watch = 29,   // recursive; reply: watch_id; then fs_event frames
-    fs_unwatch = 30, // watch_id
-    // agent -> host
-    reply = 100,      // answer to the request with the same id
-    exit_event = 101, // pid, exit_code or term_signal, timed_out
-    ready = 102,      // setup done
-    fs_event = 103,   // watch_id, name, event_type
-};
-
 enum class Field : std::uint16_t {
     error_code = 1, // u64 Errc
     error_errno = 2,
     error_message = 3,
-    argv = 10, // repeated
-    env = 11,  // repeated "KEY=VALUE"
+    protocol_version = 4, // hello, both ways
+    op_name = 5,          // repeated, in the hello reply: the ops the agent serves
+    argv = 10,            // repeated
+    env = 11,             // repeated "KEY=VALUE"
     cwd = 12,
     user = 13,
     tag = 14,
@@ -143,7 +115,9 @@ public:
     std::string encode_fields() const;
     static Result<Message> decode_fields(std::string_view bytes);
 
-    // Parse one frame. `bytes` must hold exactly the frame; fds are attached by the Reader.
+    // Parse one frame. `bytes` must hold exactly the frame; fds are attached by the Reader. An op
+    // this version does not know (known_op()) is well-formed: the receiver decides what to do
+    // with it, so a newer peer gets an error reply instead of a dropped connection.
     static Result<Message> decode(std::span<const std::byte> bytes, std::size_t* fd_count);
 
 private:

@@ -5,8 +5,16 @@
 
 namespace soulbox::sandbox {
 
+using protocol::Field;
 using protocol::Message;
 using protocol::Op;
+
+namespace {
+
+// hello is the first request; an agent that does not answer it this fast is stuck.
+constexpr int kHelloTimeoutMs = 10000;
+
+} // namespace
 
 Result<std::shared_ptr<Channel>> Channel::open(UniqueFd socket) {
     int flags = ::fcntl(socket.get(), F_GETFL);
@@ -18,7 +26,31 @@ Result<std::shared_ptr<Channel>> Channel::open(UniqueFd socket) {
         auto self = weak.lock();
         return self && self->on_readable();
     });
+    if (auto s = channel->exchange_hello(); !s) return std::unexpected(s.error());
     return channel;
+}
+
+Status Channel::exchange_hello() {
+    Message hello(Op::hello, 0);
+    hello.add_u64(Field::protocol_version, protocol::kProtocolVersion);
+    auto reply = send_request(std::move(hello), kHelloTimeoutMs);
+    if (!reply) {
+        // Agents before protocol 1 refuse the op: with an error reply, or (0.1.0) by dropping
+        // the connection, as their decoder treated an unknown op as a broken frame. The
+        // connection was accepted, so the agent was there: an old agent, not a dead one.
+        if (reply.error().code == Errc::protocol || reply.error().code == Errc::not_running)
+            return {};
+        return std::unexpected(reply.error().context("hello"));
+    }
+    auto version = reply->get_u64(Field::protocol_version);
+    if (!version || *version == 0 || *version > UINT32_MAX)
+        return std::unexpected(
+            make_error(Errc::protocol, "the agent's hello reply carries no protocol version"));
+    agent_version_ = static_cast<std::uint32_t>(*version);
+    // A newer agent may list ops this library does not know; they are of no use to it.
+    for (auto name : reply->get_all(Field::op_name))
+        if (auto op = protocol::op_by_name(name)) agent_ops_.insert(*op);
+    return {};
 }
 
 Channel::~Channel() {
@@ -32,6 +64,16 @@ bool Channel::closed() const {
 }
 
 Result<Message> Channel::request(Message message, int timeout_ms) {
+    // A closed channel says so (send_request) rather than blame the op.
+    if (!supports(message.op()) && !closed())
+        return std::unexpected(
+            make_error(Errc::unsupported, "the sandbox's agent (protocol " +
+                                              std::to_string(agent_version_) + ") does not serve " +
+                                              std::string(protocol::op_name(message.op()))));
+    return send_request(std::move(message), timeout_ms);
+}
+
+Result<Message> Channel::send_request(Message message, int timeout_ms) {
     if (io::global_loop().on_loop_thread())
         return std::unexpected(make_error(Errc::invalid_argument,
                                           "blocking SoulBox calls cannot be made from a callback"));
@@ -44,8 +86,13 @@ Result<Message> Channel::request(Message message, int timeout_ms) {
         pending_[id] = &pending;
     }
     message.set_request_id(id);
-    std::lock_guard send_lock(send_mutex_);
-    auto sent = protocol::send_message(socket_.get(), std::move(message));
+    Status sent;
+    {
+        // Frames must not interleave; the wait for the reply below must not hold this, or one
+        // slow request (a large remove) would hold up every other caller of this sandbox.
+        std::lock_guard send_lock(send_mutex_);
+        sent = protocol::send_message(socket_.get(), std::move(message));
+    }
     std::unique_lock lock(mutex_);
     if (!sent) {
         pending_.erase(id);

@@ -1,5 +1,7 @@
 // The host's connection to one sandbox agent. Requests may come from any thread and block until
-// their reply; replies and exit events are read on the library's event-loop thread.
+// their reply; replies and exit events are read on the library's event-loop thread. Every
+// channel starts with `hello` (docs/protocol.md), so it knows the agent's protocol version and
+// the ops it serves.
 #pragma once
 
 #include "core/unique_fd.hpp"
@@ -11,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace soulbox::sandbox {
 
@@ -18,13 +21,23 @@ class Channel : public std::enable_shared_from_this<Channel> {
 public:
     using ExitHandler = std::function<void(const protocol::Message& event)>;
 
-    // Takes a connected socket and starts reading it on the global loop.
+    // Takes a connected socket, starts reading it on the global loop and exchanges `hello`
+    // (blocking: not on the loop thread). An agent from before `hello` (it answers with an error
+    // reply, or closes the connection as release 0.1.0's agent does on an op it does not know)
+    // gives a channel with agent_protocol_version() 0; what to do with it is the caller's
+    // choice.
     static Result<std::shared_ptr<Channel>> open(UniqueFd socket);
     ~Channel();
     Channel(const Channel&) = delete;
     Channel& operator=(const Channel&) = delete;
 
-    // Send a request and wait for its reply (an error reply becomes an Error).
+    // The agent's protocol version from its hello reply; 0 for an agent older than hello.
+    std::uint32_t agent_protocol_version() const { return agent_version_; }
+    // Whether the agent listed `op` among the ops it serves (never, for protocol 0).
+    bool supports(protocol::Op op) const { return agent_ops_.contains(op); }
+
+    // Send a request and wait for its reply (an error reply becomes an Error). An op the agent
+    // did not list in its hello reply fails with Errc::unsupported without being sent.
     Result<protocol::Message> request(protocol::Message message, int timeout_ms = 30000);
 
     // Exit events for `pid` go to `handler` (on the loop thread). An event that arrived before
@@ -49,6 +62,8 @@ public:
 
 private:
     explicit Channel(UniqueFd socket) : socket_(std::move(socket)) {}
+    Status exchange_hello();
+    Result<protocol::Message> send_request(protocol::Message message, int timeout_ms);
     bool on_readable(); // loop thread
     void fail_all(const Error& error);
 
@@ -57,6 +72,9 @@ private:
     };
 
     UniqueFd socket_;
+    // Set by exchange_hello() before open() returns, read-only afterwards.
+    std::uint32_t agent_version_ = 0;
+    std::set<protocol::Op> agent_ops_;
     io::EventLoop::WatchId watch_ = 0;
     protocol::Reader reader_; // loop thread only
     mutable std::mutex mutex_;

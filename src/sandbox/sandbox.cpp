@@ -327,6 +327,17 @@ Result<Sandbox> Sandbox::connect(std::string_view id) {
         return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
     auto channel = sandbox::Channel::open(std::move(*socket));
     if (!channel) return std::unexpected(channel.error());
+    if (auto version = (*channel)->agent_protocol_version();
+        version < protocol::kOldestAgentProtocolVersion) {
+        // An old agent drops the connection on hello; so does one that is just ending.
+        if ((*channel)->closed() && pidfd_exited(resources->pidfd.get(), 100))
+            return std::unexpected(make_error(Errc::not_running, "sandbox " + std::string(id) +
+                                                                     " is not running"));
+        return std::unexpected(make_error(
+            Errc::unsupported, "sandbox " + std::string(id) + " runs an older agent (protocol " +
+                                   std::to_string(version) + "); this library speaks protocol " +
+                                   std::to_string(protocol::kProtocolVersion)));
+    }
     auto state = std::make_shared<State>();
     state->resources = std::move(resources);
     state->channel = std::move(*channel);
