@@ -78,6 +78,8 @@ struct SandboxInfo {
     EffectiveLimits limits;
     bool rootless = false;
     std::string foreign_reason; // why the state is foreign, else ""
+    // The agent's control protocol (0: older than protocol versions; connect() refuses it).
+    std::uint32_t agent_protocol_version = 0;
 };
 
 struct CommandResult {

@@ -291,14 +291,15 @@ Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
         if (error.code == Errc::not_running) error.message = "sandbox agent exited during setup";
         return fail(error.context("sandbox setup"));
     }
-    if (auto s = sandbox::write_record(*root, record); !s) {
-        kill_agent();
-        return fail(s.error());
-    }
     auto channel = sandbox::Channel::open(std::move(agent->socket));
     if (!channel) {
         kill_agent();
         return fail(channel.error());
+    }
+    record.agent_protocol = (*channel)->agent_protocol_version();
+    if (auto s = sandbox::write_record(*root, record); !s) {
+        kill_agent();
+        return fail(s.error());
     }
     watch_for_exit(resources);
     auto state = std::make_shared<State>();

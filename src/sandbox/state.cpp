@@ -118,6 +118,7 @@ std::string record_to_json(const SandboxRecord& r) {
         .u64("end_at_ms", r.end_at_ms)
         .i64("agent_pid", r.agent_pid)
         .u64("agent_start_time", r.agent_start_time)
+        .u64("agent_protocol", r.agent_protocol)
         .i64("creator_pid", r.creator_pid)
         .u64("creator_start_time", r.creator_start_time)
         .boolean("rootless", r.rootless)
@@ -200,6 +201,10 @@ Status read_record_field(std::string_view k, value v, SandboxRecord& r) {
     } else if (k == "agent_pid" || k == "creator_pid") {
         if (v.get_int64().get(i) || i < 0 || i > INT32_MAX) return bad();
         (k == "agent_pid" ? r.agent_pid : r.creator_pid) = static_cast<pid_t>(i);
+    } else if (k == "agent_protocol") {
+        std::uint64_t u = 0;
+        if (v.get_uint64().get(u) || u > UINT32_MAX) return bad();
+        r.agent_protocol = static_cast<std::uint32_t>(u);
     } else if (k == "agent_start_time") {
         if (v.get_uint64().get(r.agent_start_time)) return bad();
     } else if (k == "creator_start_time") {
@@ -363,6 +368,7 @@ SandboxInfo to_info(const SandboxRecord& r, bool running) {
     info.state = running ? SandboxState::running : SandboxState::stopped;
     info.limits = r.limits;
     info.rootless = r.rootless;
+    info.agent_protocol_version = r.agent_protocol;
     return info;
 }
 

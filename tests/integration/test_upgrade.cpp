@@ -2,7 +2,16 @@
 // damaged) keep running through gc, list and create, and are reported as foreign.
 #include "support/sandbox_fixture.hpp"
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -128,4 +137,87 @@ TEST_CASE("gc removes an abandoned create (creator gone) but not one in progress
     CHECK(::stat(busy_dir.c_str(), &st) == 0);
     std::remove((busy_dir + "/sandbox.json").c_str());
     ::rmdir(busy_dir.c_str());
+}
+
+namespace {
+
+// An agent of release 0.1.0 as seen from the host: a live process serving control.sock that
+// drops a connection on the first frame it does not know (hello). Its record is schema 0.
+struct OldAgent {
+    pid_t pid = -1;
+    std::string id = "old-agent-test";
+    std::string dir = state_dir() + "/" + id;
+
+    OldAgent() {
+        REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+        std::string socket = dir + "/control.sock";
+        std::string script = "import socket,sys\n"
+                             "s=socket.socket(socket.AF_UNIX)\n"
+                             "s.bind(sys.argv[1]); s.listen(8)\n"
+                             "while True:\n"
+                             "    c,_=s.accept(); c.recv(65536); c.close()\n";
+        std::vector<char*> argv{const_cast<char*>("python3"), const_cast<char*>("-c"),
+                                script.data(), socket.data(), nullptr};
+        REQUIRE(::posix_spawnp(&pid, "python3", nullptr, nullptr, argv.data(), environ) == 0);
+        // Ready once it listens: connect() succeeds.
+        for (;;) {
+            int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un addr{};
+            addr.sun_family = AF_UNIX;
+            std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
+            int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+            ::close(fd);
+            if (rc == 0) break;
+            int status = 0;
+            REQUIRE(::waitpid(pid, &status, WNOHANG) == 0); // still starting, not dead
+            ::sched_yield();
+        }
+        std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string start;
+        for (int i = 3; i <= 22 && fields >> start; ++i) {
+        }
+        write_text(dir + "/sandbox.json",
+                   "{\"id\":\"" + id + "\",\"template\":\"host\",\"metadata\":{\"era\":\"0.1\"},"
+                   "\"started_at_ms\":1,\"end_at_ms\":0,\"agent_pid\":" + std::to_string(pid) +
+                       ",\"agent_start_time\":" + start +
+                       ",\"rootless\":false,\"id_slot\":-1,\"limits\":{\"memory_bytes\":0,"
+                       "\"pids\":0,\"cpus\":0,\"disk_bytes\":0,\"cgroup\":\"none\",\"note\":\"\"}}\n");
+    }
+    void stop() {
+        if (pid <= 0) return;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        pid = -1;
+    }
+    ~OldAgent() { stop(); }
+};
+
+} // namespace
+
+TEST_CASE("a sandbox of an older agent is reported as such, not as dead") {
+    OldAgent old;
+    (void)expect_ok(Sandbox::gc(), "gc");
+    auto list = expect_ok(Sandbox::list(), "list");
+    const SandboxInfo* info = listed(list, old.id);
+    REQUIRE(info);
+    CHECK(info->state == SandboxState::running);
+    CHECK(info->agent_protocol_version == 0);
+    CHECK(info->metadata.at("era") == "0.1");
+
+    auto connected = Sandbox::connect(old.id);
+    REQUIRE_FALSE(connected);
+    CHECK(connected.error().code == Errc::unsupported);
+    CHECK(connected.error().message.find("older agent (protocol 0)") != std::string::npos);
+
+    Sandbox fresh = make_sandbox();
+    CHECK(expect_ok(fresh.info(), "info").agent_protocol_version >= 1);
+    struct stat st {};
+    CHECK(::stat(old.dir.c_str(), &st) == 0);
+    expect_ok(fresh.kill(), "kill");
+
+    // Once its agent has ended it is known dead, and collected.
+    old.stop();
+    (void)expect_ok(Sandbox::gc(), "gc after exit");
+    CHECK(::stat(old.dir.c_str(), &st) != 0);
 }
