@@ -266,11 +266,17 @@ void FileWatcher::on_readable() {
             auto* ev = reinterpret_cast<inotify_event*>(buf + off);
             off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
             std::string leaf = ev->len ? std::string(ev->name) : std::string();
+            // A rename's two halves are queued next to each other: any other event after a
+            // directory's IN_MOVED_FROM means it left the tree, and events from inside it
+            // (queued right after the move) must not be reported under its old name.
+            if (!(ev->mask & IN_MOVED_TO)) forget_moved_away();
             dispatch(ev->wd, ev->mask, ev->cookie, leaf);
         }
     }
-    // A rename's two halves are queued together; a directory whose IN_MOVED_TO never came
-    // left the tree, and its watches go.
+    forget_moved_away();
+}
+
+void FileWatcher::forget_moved_away() {
     for (auto& [id, watch] : watches_) {
         for (const auto& [cookie, prefix] : watch.moved_dirs)
             forget_subdirectory(id, prefix);

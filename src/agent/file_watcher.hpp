@@ -58,6 +58,8 @@ private:
     void rename_subdirectory(std::uint64_t id, const std::string& from, const std::string& to);
     void drop_subscriptions(std::uint64_t id);
     void dispatch(int wd, std::uint32_t mask, std::uint32_t cookie, const std::string& leaf);
+    // Directories whose IN_MOVED_FROM was not followed by its IN_MOVED_TO left the tree.
+    void forget_moved_away();
     void emit(std::uint64_t id, const Watch& watch, const std::string& name, std::uint64_t type);
 
     int root_fd_;
