@@ -31,6 +31,21 @@ Result<FileUser> file_user(const FileIdentity& identity, const protocol::Message
 Result<std::string> request_path(const FileUser& user, const protocol::Message& request,
                                  protocol::Field field = protocol::Field::path);
 
+// Check the request's user and path, then run `op(user, path)` with the user's fs ids.
+// `root` is the agent's O_PATH descriptor of "/", which every path is resolved under.
+template <class Op>
+Result<protocol::Message> as_user(const FileIdentity& identity, int root,
+                                  const protocol::Message& request, Op&& op) {
+    auto user = file_user(identity, request);
+    if (!user) return std::unexpected(user.error());
+    auto path = request_path(*user, request);
+    if (!path) return std::unexpected(path.error());
+    if (root < 0)
+        return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
+    FsIdentityScope scope(user->ids);
+    return op(*user, *path);
+}
+
 // An error from a system call about `path`, with its errno.
 Error path_error(std::string_view path, int err);
 // The resolver names the part it was opening; callers want the path they asked about.

@@ -67,16 +67,8 @@ struct FileService::Impl {
     explicit Impl(FileIdentity id)
         : identity(id), root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
-    // Check the request's user and path, then run `op(user, path)` with the user's fs ids.
     template <class Op> Result<Message> as_user(const Message& request, Op&& op) {
-        auto user = file_user(identity, request);
-        if (!user) return std::unexpected(user.error());
-        auto path = request_path(*user, request);
-        if (!path) return std::unexpected(path.error());
-        if (!root)
-            return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
-        FsIdentityScope scope(user->ids);
-        return op(*user, *path);
+        return agent::as_user(identity, root.get(), request, std::forward<Op>(op));
     }
 
     Result<UniqueFd> open(std::string_view path, int flags, bool follow_final = true) {

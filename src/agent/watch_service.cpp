@@ -15,21 +15,18 @@ WatchService::WatchService(FileIdentity identity, FileWatcher::EventSink send_ev
       watcher_(root_.get(), std::move(send_event)) {}
 
 Result<Message> WatchService::watch(ConnectionId connection, const Message& request) {
-    auto user = file_user(identity_, request);
-    if (!user) return std::unexpected(user.error());
-    auto path = request_path(*user, request);
-    if (!path) return std::unexpected(path.error());
-    if (!root_)
-        return std::unexpected(make_error(Errc::internal, "the agent has no root directory"));
-    FsIdentityScope as_user(user->ids);
-    auto dir = open_in_root(root_.get(), *path, O_PATH | O_DIRECTORY);
-    if (!dir) return std::unexpected(about(*path, dir.error()));
-    auto id = watcher_.add(connection, *path, dir->get(),
-                           request.get_u64(Field::recursive).value_or(0) != 0, user->ids);
-    if (!id) return std::unexpected(id.error());
-    Message reply(Op::reply, 0);
-    reply.add_u64(Field::watch_id, *id);
-    return reply;
+    return as_user(identity_, root_.get(), request,
+                   [&](const FileUser& user, const std::string& path) -> Result<Message> {
+                       auto dir = open_in_root(root_.get(), path, O_PATH | O_DIRECTORY);
+                       if (!dir) return std::unexpected(about(path, dir.error()));
+                       auto id = watcher_.add(connection, path, dir->get(),
+                                              request.get_u64(Field::recursive).value_or(0) != 0,
+                                              user.ids);
+                       if (!id) return std::unexpected(id.error());
+                       Message reply(Op::reply, 0);
+                       reply.add_u64(Field::watch_id, *id);
+                       return reply;
+                   });
 }
 
 Result<Message> WatchService::unwatch(ConnectionId connection, const Message& request) {

@@ -5,9 +5,9 @@
 #include <array>
 #include <cerrno>
 #include <climits>
-#include <string>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <string>
 #include <string_view>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -37,8 +37,8 @@ Status require_directory(const std::string& full) {
     struct stat st {};
     if (::lstat(full.c_str(), &st) != 0) return fail("stat", full);
     if (!S_ISDIR(st.st_mode))
-        return std::unexpected(make_error(Errc::not_a_directory,
-                                          full + " is not a directory (or is a symlink)"));
+        return std::unexpected(
+            make_error(Errc::not_a_directory, full + " is not a directory (or is a symlink)"));
     return {};
 }
 
@@ -143,9 +143,8 @@ Status copy_in(const std::string& host_path, std::string_view target) {
         return make_symlink(link, target);
     }
     if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20))
-        return std::unexpected(make_error(Errc::invalid_argument,
-                                          "copy " + host_path +
-                                              ": not a regular file of at most 4 MiB"));
+        return std::unexpected(make_error(
+            Errc::invalid_argument, "copy " + host_path + ": not a regular file of at most 4 MiB"));
     UniqueFd in(::open(host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!in) return fail("open", host_path);
     std::string content(static_cast<std::size_t>(st.st_size), '\0');
@@ -176,7 +175,7 @@ Status populate_dev(bool rootless) {
     if (auto s = make_dir("/dev/pts", 0755); !s) return s;
     // A private devpts instance: the sandbox sees only its own terminals.
     std::string pts_opts = rootless ? "newinstance,ptmxmode=0666,mode=0620"
-                                         : "newinstance,ptmxmode=0666,mode=0620,gid=5";
+                                    : "newinstance,ptmxmode=0666,mode=0620,gid=5";
     if (::mount("devpts", at("/dev/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
                 pts_opts.c_str()) != 0)
         return fail("mount devpts", at("/dev/pts"));
@@ -278,9 +277,9 @@ Status apply(const spec::MountOp& op, const RootfsPlan& plan) {
     using spec::MountKind;
     if (host_source_missing(op)) {
         if (op.optional) return {};
-        return std::unexpected(make_error(Errc::not_found, std::string(spec::mount_kind_name(op.kind)) +
-                                                               " " + op.target + ": host path " +
-                                                               op.source + " does not exist"));
+        return std::unexpected(make_error(
+            Errc::not_found, std::string(spec::mount_kind_name(op.kind)) + " " + op.target +
+                                 ": host path " + op.source + " does not exist"));
     }
     switch (op.kind) {
     case MountKind::dir: {
@@ -329,8 +328,8 @@ Status build_rootfs(const RootfsPlan& plan) {
     if (auto s = make_dir(kEmptyLayer, 0555); !s) return s;
     for (const auto& op : plan.mounts)
         if (auto s = apply(op, plan); !s)
-            return std::unexpected(s.error().context(std::string(spec::mount_kind_name(op.kind)) +
-                                                     " " + op.target));
+            return std::unexpected(
+                s.error().context(std::string(spec::mount_kind_name(op.kind)) + " " + op.target));
     // The overlays keep their own reference to the empty layer; its name can go.
     if (::rmdir(at(kEmptyLayer).c_str()) != 0) return fail("rmdir", at(kEmptyLayer));
 

@@ -203,8 +203,7 @@ Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
     // many sandboxes does not scan the state directory each time.
     static std::atomic<std::uint64_t> last_gc_ms{0};
     std::uint64_t now = sandbox::now_ms(), last = last_gc_ms.load();
-    if (now - last > 5000 && last_gc_ms.compare_exchange_strong(last, now))
-        collect_garbage(*root);
+    if (now - last > 5000 && last_gc_ms.compare_exchange_strong(last, now)) collect_garbage(*root);
 
     auto resources = std::make_shared<SandboxResources>();
     resources->root = *root;
@@ -332,8 +331,8 @@ Result<Sandbox> Sandbox::connect(std::string_view id) {
         version < protocol::kOldestAgentProtocolVersion) {
         // An old agent drops the connection on hello; so does one that is just ending.
         if ((*channel)->closed() && pidfd_exited(resources->pidfd.get(), 100))
-            return std::unexpected(make_error(Errc::not_running, "sandbox " + std::string(id) +
-                                                                     " is not running"));
+            return std::unexpected(
+                make_error(Errc::not_running, "sandbox " + std::string(id) + " is not running"));
         return std::unexpected(make_error(
             Errc::unsupported, "sandbox " + std::string(id) + " runs an older agent (protocol " +
                                    std::to_string(version) + "); this library speaks protocol " +

@@ -2,8 +2,8 @@
 
 #include "core/json_writer.hpp"
 #include "core/unique_fd.hpp"
-#include "spec/spec_json.hpp"
 #include "ns/userns.hpp"
+#include "spec/spec_json.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -158,10 +158,14 @@ Status read_limits(value v, EffectiveLimits& l) {
         if (field.unescaped_key().get(k) || field.value().get(fv))
             return std::unexpected(make_error(Errc::protocol, "limits"));
         bool bad = false;
-        if (k == "memory_bytes") bad = fv.get_uint64().get(l.memory_bytes) != simdjson::SUCCESS;
-        else if (k == "pids") bad = fv.get_uint64().get(l.pids) != simdjson::SUCCESS;
-        else if (k == "cpus") bad = fv.get_double().get(l.cpus) != simdjson::SUCCESS;
-        else if (k == "disk_bytes") bad = fv.get_uint64().get(l.disk_bytes) != simdjson::SUCCESS;
+        if (k == "memory_bytes")
+            bad = fv.get_uint64().get(l.memory_bytes) != simdjson::SUCCESS;
+        else if (k == "pids")
+            bad = fv.get_uint64().get(l.pids) != simdjson::SUCCESS;
+        else if (k == "cpus")
+            bad = fv.get_double().get(l.cpus) != simdjson::SUCCESS;
+        else if (k == "disk_bytes")
+            bad = fv.get_uint64().get(l.disk_bytes) != simdjson::SUCCESS;
         else if (k == "cgroup" || k == "note") {
             bad = fv.get_string().get(s) != simdjson::SUCCESS;
             (k == "cgroup" ? l.cgroup : l.note) = s;
@@ -240,7 +244,6 @@ Result<SandboxRecord> record_from_json(std::string_view text, const std::string&
     if (parser.iterate(padded).get(doc) || doc.get_object().get(o)) return foreign("not JSON");
     SandboxRecord r;
     r.schema_version = 0; // records before schema_version existed
-    r.spec.mounts.clear();
     for (auto field : o) {
         std::string_view k;
         value v;
@@ -251,10 +254,11 @@ Result<SandboxRecord> record_from_json(std::string_view text, const std::string&
             if (v.get_int64().get(version)) return foreign("schema_version");
             if (version > kRecordSchemaVersion)
                 return std::unexpected(make_error(
-                    Errc::unsupported, "sandbox " + id + " was created by a newer SoulBox "
-                                       "(state schema_version " + std::to_string(version) +
-                                       ", this library reads up to " +
-                                       std::to_string(kRecordSchemaVersion) + ")"));
+                    Errc::unsupported, "sandbox " + id +
+                                           " was created by a newer SoulBox "
+                                           "(state schema_version " +
+                                           std::to_string(version) + ", this library reads up to " +
+                                           std::to_string(kRecordSchemaVersion) + ")"));
         }
         if (auto s = read_record_field(k, v, r); !s) return foreign(s.error().message);
     }

@@ -31,14 +31,14 @@ std::optional<MountKind> mount_kind_from_name(std::string_view name);
 
 struct MountOp {
     MountKind kind = MountKind::dir;
-    std::string target;            // absolute, normalised path inside the sandbox
-    std::string source;            // host path (overlay_ro, bind, copy, mirror) or link target
-    std::string content;           // file
-    std::uint32_t mode = 0;        // dir, file, tmpfs; 0 = the kind's default
-    bool optional = false;         // a missing host source is skipped instead of failing
-    bool readonly = true;          // bind
-    bool user_owned = false;       // dir: chown to the sandbox user
-    std::uint64_t size_bytes = 0;  // tmpfs
+    std::string target;           // absolute, normalised path inside the sandbox
+    std::string source;           // host path (overlay_ro, bind, copy, mirror) or link target
+    std::string content;          // file
+    std::uint32_t mode = 0;       // dir, file, tmpfs; 0 = the kind's default
+    bool optional = false;        // a missing host source is skipped instead of failing
+    bool readonly = true;         // bind
+    bool user_owned = false;      // dir: chown to the sandbox user
+    std::uint64_t size_bytes = 0; // tmpfs
 
     bool operator==(const MountOp&) const = default;
 };

@@ -52,8 +52,8 @@ Status validate_mount(const MountOp& m) {
                                                "'.', '..' or empty components, and not '/'"));
     if (needs_host_source(m.kind) && !is_normal_absolute(m.source))
         return std::unexpected(invalid(where + ": source must be an absolute host path"));
-    if (m.kind == MountKind::symlink && (m.source.empty() || m.source.size() > kMaxPath ||
-                                         has_nul(m.source)))
+    if (m.kind == MountKind::symlink &&
+        (m.source.empty() || m.source.size() > kMaxPath || has_nul(m.source)))
         return std::unexpected(invalid(where + ": symlink target must be 1-4096 bytes"));
     if (m.kind != MountKind::file && !m.content.empty())
         return std::unexpected(invalid(where + ": only file mounts have content"));
@@ -93,12 +93,13 @@ Status validate_account(const UserSpec& user) {
     if (user.name.empty() || user.name.size() > 32)
         return std::unexpected(invalid("user name must be 1-32 characters"));
     for (char c : user.name)
-        if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) &&
-            c != '_' && c != '-')
+        if (!std::islower(static_cast<unsigned char>(c)) &&
+            !std::isdigit(static_cast<unsigned char>(c)) && c != '_' && c != '-')
             return std::unexpected(invalid("user name may contain only a-z, 0-9, '_' and '-'"));
     if (user.uid == 0 || user.gid == 0 || user.uid >= 65536 || user.gid >= 65536)
         return std::unexpected(invalid("the sandbox user's uid and gid must be 1-65535"));
-    if (!is_normal_absolute(user.home)) return std::unexpected(invalid("user home must be absolute"));
+    if (!is_normal_absolute(user.home))
+        return std::unexpected(invalid("user home must be absolute"));
     return {};
 }
 
@@ -187,7 +188,8 @@ Result<SandboxSpec> build_spec(const SandboxOptions& options) {
             known += (known.empty() ? "'" : ", '") + std::string(t.name) + "'";
         return std::unexpected(make_error(Errc::not_found, "template '" + options.template_name +
                                                                "' is not available (this "
-                                                               "version has " + known + ")"));
+                                                               "version has " +
+                                                               known + ")"));
     }
     SandboxSpec spec;
     spec.template_name = options.template_name;

@@ -45,8 +45,8 @@ struct Reader {
     std::string context; // "spec", "spec.mounts[3]", ...
 
     Error bad(std::string_view key, std::string_view expected) const {
-        return make_error(Errc::invalid_argument, context + "." + std::string(key) + " must be " +
-                                                      std::string(expected));
+        return make_error(Errc::invalid_argument,
+                          context + "." + std::string(key) + " must be " + std::string(expected));
     }
 
     Status read_string(value v, std::string_view key, std::string& out) const {
@@ -247,7 +247,6 @@ std::string spec_to_json(const SandboxSpec& spec) {
 
 Result<SandboxSpec> spec_from_json(simdjson::ondemand::object object) {
     SandboxSpec spec;
-    spec.mounts.clear();
     if (auto s = read_spec(object, spec); !s) return std::unexpected(s.error());
     return spec;
 }

@@ -47,9 +47,10 @@ Template host_template() {
         m.push_back(optional(op(MountKind::mirror, top, top)));
 
     m.push_back(dir("/etc", 0755));
-    m.push_back(file("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-                                    "{user}:x:{uid}:{gid}:{user}:{home}:/bin/bash\n"
-                                    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
+    m.push_back(file("/etc/passwd",
+                     "root:x:0:0:root:/root:/bin/bash\n"
+                     "{user}:x:{uid}:{gid}:{user}:{home}:/bin/bash\n"
+                     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"));
     m.push_back(file("/etc/group", "root:x:0:\ntty:x:5:\n{user}:x:{gid}:\nnogroup:x:65534:\n"));
     m.push_back(file("/etc/hostname", "{hostname}\n"));
     m.push_back(file("/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "

@@ -95,7 +95,8 @@ TEST_CASE("spec attack: hostile JSON is refused before anything starts") {
     CHECK_FALSE(spec_from_json(R"({"limits":)" + nest + "}"));
     std::string many = R"({"mounts":[)";
     for (int i = 0; i < 1100; ++i)
-        many += std::string(i ? "," : "") + R"({"kind":"dir","target":"/d)" + std::to_string(i) + "\"}";
+        many +=
+            std::string(i ? "," : "") + R"({"kind":"dir","target":"/d)" + std::to_string(i) + "\"}";
     many += "]}";
     auto too_many = spec_from_json(many);
     REQUIRE_FALSE(too_many);

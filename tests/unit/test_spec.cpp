@@ -106,8 +106,9 @@ TEST_CASE("spec JSON with wrong types names the field") {
     CHECK(e.message.find("spec.hostname") != std::string::npos);
     CHECK(spec_error(R"({"mounts":[{"target":"/x"}]})").message.find("mounts[0].kind") !=
           std::string::npos);
-    CHECK(spec_error(R"({"mounts":[{"kind":"teleport","target":"/x"}]})").message.find(
-              "teleport") != std::string::npos);
+    CHECK(
+        spec_error(R"({"mounts":[{"kind":"teleport","target":"/x"}]})").message.find("teleport") !=
+        std::string::npos);
     CHECK(spec_error(R"({"user":{"uid":4294967296}})").code == Errc::invalid_argument);
     CHECK(spec_error(R"({"envs":{"A":1}})").message.find("spec.envs") != std::string::npos);
     CHECK(spec_error("[1,2]").code == Errc::invalid_argument);
@@ -246,7 +247,8 @@ TEST_CASE("sandbox.json: this version round-trips, schema 0 is read, newer and g
     REQUIRE_FALSE(newer);
     CHECK(newer.error().code == Errc::unsupported);
     CHECK(sandbox::is_foreign(newer.error()));
-    for (const char* garbage : {"{\"id\":", "\x01\x02", "{\"id\":\"other\"}", "{\"agent_pid\":-5}"}) {
+    for (const char* garbage :
+         {"{\"id\":", "\x01\x02", "{\"id\":\"other\"}", "{\"agent_pid\":-5}"}) {
         auto g = sandbox::record_from_json(garbage, r.id);
         REQUIRE_FALSE(g);
         CHECK(g.error().code == Errc::protocol);
