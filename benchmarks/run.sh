@@ -15,7 +15,7 @@ if ! command -v bwrap >/dev/null; then
     apt-get install -y bubblewrap >/dev/null
 fi
 
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSOULBOX_BUILD_STATIC=ON >/dev/null
 cmake --build build-bench --target soulbox_bench -j"$(nproc)" >/dev/null
 
 echo "machine: $(nproc) cores, kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"

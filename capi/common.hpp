@@ -6,8 +6,8 @@
 // control-flow device here: the C++ API itself never throws.
 #pragma once
 
+#include "api/sandbox.hpp"
 #include "soulbox/soulbox.h"
-#include "soulbox/soulbox.hpp"
 
 #include <cstddef>
 #include <cstring>

@@ -1,5 +1,7 @@
 // soulbox_sandbox_*: lifecycle, info and listing of sandboxes.
 #include "handles.hpp"
+#include "spec/spec.hpp"
+#include "spec/spec_json.hpp"
 
 #include <cmath>
 
@@ -53,6 +55,15 @@ int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options*
         auto& slot = out_param(out, "out");
         auto options = sandbox_options(opts);
         slot = make<soulbox_sandbox>(unwrap(Sandbox::create(options)));
+    });
+}
+
+int soulbox_sandbox_create_from_spec_json(soulbox_sandbox** out, const char* spec_json,
+                                          soulbox_error** err) {
+    return guard(err, [&] {
+        auto& slot = out_param(out, "out");
+        auto spec = unwrap(spec::spec_from_json(text(spec_json, "spec_json")));
+        slot = make<soulbox_sandbox>(unwrap(Sandbox::create_from_spec(std::move(spec))));
     });
 }
 
@@ -178,6 +189,21 @@ const char* soulbox_sandbox_info_cgroup(const soulbox_sandbox_info* info) {
 
 const char* soulbox_sandbox_info_limits_note(const soulbox_sandbox_info* info) {
     return info ? info->info.limits.note.c_str() : "";
+}
+
+soulbox_sandbox_state soulbox_sandbox_info_state(const soulbox_sandbox_info* info) {
+    static_assert(static_cast<int>(SandboxState::running) == SOULBOX_SANDBOX_RUNNING &&
+                  static_cast<int>(SandboxState::stopped) == SOULBOX_SANDBOX_STOPPED &&
+                  static_cast<int>(SandboxState::foreign) == SOULBOX_SANDBOX_FOREIGN);
+    return info ? static_cast<soulbox_sandbox_state>(info->info.state) : SOULBOX_SANDBOX_STOPPED;
+}
+
+const char* soulbox_sandbox_info_foreign_reason(const soulbox_sandbox_info* info) {
+    return info ? info->info.foreign_reason.c_str() : "";
+}
+
+uint32_t soulbox_sandbox_info_agent_protocol_version(const soulbox_sandbox_info* info) {
+    return info ? info->info.agent_protocol_version : 0;
 }
 
 void soulbox_sandbox_info_list_free(soulbox_sandbox_info_list* list) {

@@ -2,12 +2,13 @@
 #
 #   bin/soulbox                                   the CLI
 #   lib/libsoulbox.so.0[.x.y] (+ libsoulbox.so)   the C ABI (+ libsoulbox.a with SOULBOX_BUILD_STATIC)
-#   include/soulbox/*.h                           the C headers
+#   include/soulbox/*.h                           the C header (the stable ABI)
+#   include/soulbox/*.hpp                         the header-only C++ layer over it
 #   lib/cmake/soulbox/                            find_package(soulbox CONFIG) -> soulbox::soulbox
 #   lib/pkgconfig/soulbox.pc                      pkg-config --cflags --libs soulbox
 #
-# The C++ API (soulbox.hpp) is not installed: it is implemented in the static soulbox_host
-# library, not over the C ABI, so installing its headers would promise an ABI we do not keep.
+# The C++ headers are header-only over the C ABI (docs/design.md "One C++ API"): a C++ program
+# uses no C++ symbol of the library. The library's own C++ classes (src/api/) are not installed.
 include(CMakePackageConfigHelpers)
 
 set(SOULBOX_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/soulbox)
@@ -21,7 +22,7 @@ endif()
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/soulbox
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
-  FILES_MATCHING PATTERN "*.h")
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 
 install(TARGETS soulbox_shared EXPORT soulboxTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev)

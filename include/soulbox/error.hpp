@@ -1,6 +1,9 @@
-// Error values for the C++ API: every fallible call returns Result<T>.
+// Error values for the C++ API: every fallible call returns Result<T>. Header-only: the public
+// layer over the C ABI and the library itself share it.
 #pragma once
 
+#include <cerrno>
+#include <cstring>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -26,8 +29,6 @@ enum class Errc : int {
     is_a_directory = 14,  // a file operation on a directory
 };
 
-std::string_view errc_name(Errc code) noexcept;
-
 struct Error {
     Errc code = Errc::internal;
     int sys_errno = 0; // errno of the failed system call, 0 if none
@@ -42,9 +43,99 @@ struct Error {
 template <class T> using Result = std::expected<T, Error>;
 using Status = std::expected<void, Error>;
 
-Error make_error(Errc code, std::string message);
-// An Error from errno (or the given value) with the failed operation named.
-Error sys_error(std::string_view what, int err);
-Error sys_error(std::string_view what); // uses errno
+inline std::string_view errc_name(Errc code) noexcept {
+    switch (code) {
+    case Errc::ok:
+        return "ok";
+    case Errc::invalid_argument:
+        return "invalid argument";
+    case Errc::not_found:
+        return "not found";
+    case Errc::already_exists:
+        return "already exists";
+    case Errc::permission_denied:
+        return "permission denied";
+    case Errc::unsupported:
+        return "unsupported";
+    case Errc::limit_unenforceable:
+        return "limit cannot be enforced";
+    case Errc::timeout:
+        return "timeout";
+    case Errc::not_running:
+        return "not running";
+    case Errc::io:
+        return "i/o error";
+    case Errc::protocol:
+        return "protocol error";
+    case Errc::not_enough_space:
+        return "not enough space";
+    case Errc::internal:
+        return "internal error";
+    case Errc::not_a_directory:
+        return "not a directory";
+    case Errc::is_a_directory:
+        return "is a directory";
+    }
+    return "unknown error";
+}
+
+inline Error& Error::context(std::string_view what) {
+    message.insert(0, std::string(what) + ": ");
+    return *this;
+}
+
+inline std::string Error::describe() const {
+    std::string out = message;
+    if (sys_errno != 0 && message.find(std::strerror(sys_errno)) == std::string::npos) {
+        out += " (";
+        out += std::strerror(sys_errno);
+        out += ")";
+    }
+    return out;
+}
+
+inline Error make_error(Errc code, std::string message) {
+    return Error{code, 0, std::move(message)};
+}
+
+// The Errc for an errno value.
+inline Errc errc_from_errno(int err) noexcept {
+    switch (err) {
+    case ENOENT:
+    case ESRCH:
+        return Errc::not_found;
+    case EEXIST:
+        return Errc::already_exists;
+    case EACCES:
+    case EPERM:
+        return Errc::permission_denied;
+    case EINVAL:
+    case ENAMETOOLONG:
+    case E2BIG:
+        return Errc::invalid_argument;
+    case ENOSYS:
+    case EOPNOTSUPP:
+        return Errc::unsupported;
+    case ENOSPC:
+    case EDQUOT:
+        return Errc::not_enough_space;
+    case ETIMEDOUT:
+        return Errc::timeout;
+    case ENOTDIR:
+        return Errc::not_a_directory;
+    case EISDIR:
+        return Errc::is_a_directory;
+    default:
+        return Errc::io;
+    }
+}
+
+inline Error sys_error(std::string_view what, int err) {
+    return Error{errc_from_errno(err), err, std::string(what) + ": " + std::strerror(err)};
+}
+
+inline Error sys_error(std::string_view what) {
+    return sys_error(what, errno);
+}
 
 } // namespace soulbox

@@ -139,6 +139,10 @@ SOULBOX_API int soulbox_sandbox_options_init(soulbox_sandbox_options* opts);
 /* Start a new sandbox. opts may be NULL (defaults). */
 SOULBOX_API int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options* opts,
                                        soulbox_error** err);
+/* (0.2) Start a new sandbox from a sandbox spec in its JSON form (docs/design.md "SandboxSpec",
+ * the content of a sandbox's sandbox.json). The spec is validated before anything starts. */
+SOULBOX_API int soulbox_sandbox_create_from_spec_json(soulbox_sandbox** out, const char* spec_json,
+                                                      soulbox_error** err);
 /* Reach a running sandbox by id, from any process of the same host user. */
 SOULBOX_API int soulbox_sandbox_connect(soulbox_sandbox** out, const char* id, soulbox_error** err);
 /* Frees the handle only: the sandbox keeps running until its timeout (soulbox_sandbox_kill
@@ -158,6 +162,15 @@ SOULBOX_API int soulbox_sandbox_get_info(soulbox_sandbox_info** out, const soulb
 SOULBOX_API int soulbox_sandbox_list(soulbox_sandbox_info_list** out, soulbox_error** err);
 /* Removes what dead sandboxes left behind; *removed is how many. */
 SOULBOX_API int soulbox_sandbox_gc(int* removed, soulbox_error** err);
+
+/* (0.2) What soulbox_sandbox_info_state reports. */
+typedef enum soulbox_sandbox_state {
+    SOULBOX_SANDBOX_RUNNING = 0,
+    SOULBOX_SANDBOX_STOPPED = 1,
+    /* A state directory this library must not act on (written by a newer SoulBox, or
+     * unreadable): listed, never removed by gc. */
+    SOULBOX_SANDBOX_FOREIGN = 2
+} soulbox_sandbox_state;
 
 /* soulbox_sandbox_info: accessors. Times are milliseconds since the Unix epoch. */
 SOULBOX_API void soulbox_sandbox_info_free(soulbox_sandbox_info* info);
@@ -183,6 +196,13 @@ SOULBOX_API uint64_t soulbox_sandbox_info_disk_bytes(const soulbox_sandbox_info*
 SOULBOX_API const char* soulbox_sandbox_info_cgroup(const soulbox_sandbox_info* info);
 /* Why a default limit is not enforced; "" when all are. */
 SOULBOX_API const char* soulbox_sandbox_info_limits_note(const soulbox_sandbox_info* info);
+
+/* (0.2) NULL: SOULBOX_SANDBOX_STOPPED. */
+SOULBOX_API soulbox_sandbox_state soulbox_sandbox_info_state(const soulbox_sandbox_info* info);
+/* (0.2) Why the state is foreign; "" otherwise. */
+SOULBOX_API const char* soulbox_sandbox_info_foreign_reason(const soulbox_sandbox_info* info);
+/* (0.2) The agent's control protocol version (0: older than protocol versions). */
+SOULBOX_API uint32_t soulbox_sandbox_info_agent_protocol_version(const soulbox_sandbox_info* info);
 
 SOULBOX_API void soulbox_sandbox_info_list_free(soulbox_sandbox_info_list* list);
 SOULBOX_API size_t soulbox_sandbox_info_list_count(const soulbox_sandbox_info_list* list);

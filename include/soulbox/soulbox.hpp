@@ -4,180 +4,195 @@
 //   auto result = sbx->commands().run("python3 -c 'print(6*7)'");
 //   // result->exit_code == 0, result->stdout_data == "42\n"
 //
+// Header-only over the stable C ABI (soulbox.h, libsoulbox.so.0): link soulbox::soulbox (CMake)
+// or `pkg-config --libs soulbox`; no C++ symbol of the library is used, so any C++23 compiler
+// and standard library work with any libsoulbox.so.0 at least as new as this header.
+//
 // Every fallible call returns Result<T> (std::expected<T, soulbox::Error>); nothing throws.
 // Objects are safe to use from several threads at once unless a comment says otherwise.
-// Callbacks (on_stdout, on_stderr) run on the library's event-loop thread: keep them short
-// and do not call blocking SoulBox functions from inside them.
+// Callbacks (on_stdout, on_stderr, on_data, watch events) run on the library's event-loop
+// thread: keep them short, do not call blocking SoulBox functions from inside them, and do not
+// throw from them (an exception cannot cross the C library: it ends the program).
 #pragma once
 
+#include "soulbox/c_bridge.hpp"
 #include "soulbox/error.hpp"
 #include "soulbox/files.hpp"
+#include "soulbox/soulbox.h"
+#include "soulbox/types.hpp"
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace soulbox {
 
-namespace spec {
-struct SandboxSpec;
-}
-
-using Clock = std::chrono::system_clock;
-using StringMap = std::map<std::string, std::string>;
-using OutputCallback = std::function<void(std::string_view chunk)>;
-
-// Limits a caller asks for. Unset fields take the defaults below; a field that is set and
-// cannot be enforced on this host makes create() fail with Errc::limit_unenforceable.
-struct ResourceLimits {
-    std::optional<std::uint64_t> memory_bytes; // default 512 MiB; 0 = unlimited
-    std::optional<std::uint64_t> pids;         // default 1024; 0 = unlimited
-    std::optional<double> cpus;                // default 1.0 core; 0 = unlimited
-    std::optional<std::uint64_t> disk_bytes;   // writable layer size, default 1 GiB
-
-    bool operator==(const ResourceLimits&) const = default;
-};
-
-struct SandboxOptions {
-    std::string template_name = "host";
-    // Lifetime; the sandbox and all its processes die when it expires. 0 = no timeout.
-    std::chrono::seconds timeout{300};
-    StringMap envs;       // environment of every process in the sandbox
-    StringMap metadata;   // free-form, returned by info() and list()
-    std::string hostname; // default: "sandbox"
-    ResourceLimits limits;
-};
-
-// Limits as applied to a running sandbox.
-struct EffectiveLimits {
-    std::uint64_t memory_bytes = 0; // 0 = unlimited
-    std::uint64_t pids = 0;
-    double cpus = 0;
-    std::uint64_t disk_bytes = 0;
-    std::string cgroup; // "v1", "v2" or "none"
-    std::string note;   // why a default limit is not enforced, "" when all are
-};
-
-// foreign: a state directory this library must not act on (written by a newer SoulBox, or
-// unreadable); list() reports it and gc() leaves it alone.
-enum class SandboxState { running, stopped, foreign };
-
-struct SandboxInfo {
-    std::string id;
-    std::string template_name;
-    StringMap metadata;
-    Clock::time_point started_at;
-    std::optional<Clock::time_point> end_at; // none when the timeout is 0
-    SandboxState state = SandboxState::running;
-    EffectiveLimits limits;
-    bool rootless = false;
-    std::string foreign_reason; // why the state is foreign, else ""
-    // The agent's control protocol (0: older than protocol versions; connect() refuses it).
-    std::uint32_t agent_protocol_version = 0;
-};
-
-struct CommandResult {
-    int exit_code = -1; // -1 when killed by a signal
-    std::string stdout_data;
-    std::string stderr_data;
-    std::string error; // set when the process did not simply exit: timeout, OOM, signal
-    int signal = 0;    // terminating signal, 0 if it exited
-    bool timed_out = false;
-    bool oom_killed = false;
-    bool stdout_truncated = false; // stored output stops at RunOptions::max_output_bytes;
-    bool stderr_truncated = false; // callbacks still saw all of it
-};
-
-struct RunOptions {
-    StringMap envs;
-    std::string cwd;           // default: the user's home
-    std::string user = "user"; // "user" (uid 1000) or "root"
-    // Kills the process tree when it expires; the result says timed_out. 0 = no timeout.
-    std::chrono::milliseconds timeout{60'000};
-    OutputCallback on_stdout;
-    OutputCallback on_stderr;
-    bool stdin = false; // keep stdin open for send_stdin(); else it reads /dev/null
-    std::string tag;    // shown by commands().list()
-    std::size_t max_output_bytes = 64u << 20; // per stream, for the stored result
-};
-
-struct ProcessInfo {
-    int pid = 0;
-    std::string tag;
-    std::string cmd; // argv[0]
-    std::vector<std::string> args;
-    StringMap envs; // the envs given to this command
-    std::string cwd;
-};
-
-class Sandbox;
-
 // A running (or finished) process. Movable, not copyable.
 class CommandHandle {
 public:
-    CommandHandle(CommandHandle&&) noexcept;
-    CommandHandle& operator=(CommandHandle&&) noexcept;
-    ~CommandHandle(); // disconnects; the process keeps running
+    CommandHandle(CommandHandle&&) noexcept = default;
+    CommandHandle& operator=(CommandHandle&& other) noexcept {
+        // The old process handle lets go of its callbacks before they are freed.
+        process_ = std::move(other.process_);
+        callbacks_ = std::move(other.callbacks_);
+        return *this;
+    }
+    ~CommandHandle() = default; // disconnects (process_ goes first); the process keeps running
 
-    int pid() const;
+    int pid() const { return soulbox_process_pid(process_.get()); }
     // Wait for the process to end and for its output to be read.
-    Result<CommandResult> wait();
-    Status kill(int signal = 9);
-    Status send_stdin(std::string_view data);
-    Status close_stdin();
+    Result<CommandResult> wait() {
+        return result([&](soulbox_command_result** out, auto err) {
+            return soulbox_process_wait(out, process_.get(), err);
+        });
+    }
+    Status kill(int signal = 9) {
+        return detail::check(
+            [&](auto err) { return soulbox_process_kill(process_.get(), signal, err); });
+    }
+    Status send_stdin(std::string_view data) {
+        return detail::check([&](auto err) {
+            return soulbox_process_send_stdin(process_.get(), data.data(), data.size(), err);
+        });
+    }
+    Status close_stdin() {
+        return detail::check(
+            [&](auto err) { return soulbox_process_close_stdin(process_.get(), err); });
+    }
     // Stop receiving output; the process keeps running and can be connect()ed again.
-    void disconnect();
-
-    struct State;
+    void disconnect() { soulbox_process_disconnect(process_.get(), nullptr); }
 
 private:
     friend class Commands;
     friend class Pty;
-    explicit CommandHandle(std::shared_ptr<State> state);
-    std::shared_ptr<State> state_;
+    CommandHandle(std::unique_ptr<detail::OutputCallbacks> callbacks,
+                  detail::Owned<soulbox_process> process)
+        : callbacks_(std::move(callbacks)), process_(std::move(process)) {}
+
+    // A handle from a C call that fills a soulbox_process*, owning the callbacks it was given.
+    template <class Call>
+    static Result<CommandHandle> make(std::unique_ptr<detail::OutputCallbacks> callbacks,
+                                      Call&& call) {
+        auto process = detail::value<soulbox_process*>(call);
+        if (!process) return std::unexpected(std::move(process.error()));
+        return CommandHandle(std::move(callbacks), detail::Owned<soulbox_process>(*process));
+    }
+    template <class Call> static Result<CommandResult> result(Call&& call) {
+        auto c = detail::value<soulbox_command_result*>(call);
+        if (!c) return std::unexpected(std::move(c.error()));
+        detail::Owned<soulbox_command_result> owned(*c);
+        return detail::command_result(*c);
+    }
+
+    std::unique_ptr<detail::OutputCallbacks> callbacks_; // user_data of the C process
+    detail::Owned<soulbox_process> process_;
 };
 
 class Commands {
 public:
     // `cmd` runs as /bin/bash -l -c cmd.
-    Result<CommandResult> run(std::string_view cmd, RunOptions options = {});
+    Result<CommandResult> run(std::string_view cmd, RunOptions options = {}) {
+        std::string command(cmd);
+        detail::OutputCallbacks callbacks{options.on_stdout, options.on_stderr};
+        Options c(options, callbacks);
+        return CommandHandle::result([&](soulbox_command_result** out, auto err) {
+            return soulbox_commands_run(out, sandbox(), command.c_str(), &c.options, err);
+        });
+    }
     // argv form: no shell.
-    Result<CommandResult> run(std::vector<std::string> argv, RunOptions options = {});
+    Result<CommandResult> run(std::vector<std::string> argv, RunOptions options = {}) {
+        auto args = detail::c_strings(argv);
+        detail::OutputCallbacks callbacks{options.on_stdout, options.on_stderr};
+        Options c(options, callbacks);
+        return CommandHandle::result([&](soulbox_command_result** out, auto err) {
+            return soulbox_commands_run_argv(out, sandbox(), args.data(), args.size(), &c.options,
+                                             err);
+        });
+    }
     // Background forms: return at once with a handle.
-    Result<CommandHandle> start(std::string_view cmd, RunOptions options = {});
-    Result<CommandHandle> start(std::vector<std::string> argv, RunOptions options = {});
-    Result<std::vector<ProcessInfo>> list();
+    Result<CommandHandle> start(std::string_view cmd, RunOptions options = {}) {
+        std::string command(cmd);
+        auto callbacks = std::make_unique<detail::OutputCallbacks>(std::move(options.on_stdout),
+                                                                   std::move(options.on_stderr));
+        Options c(options, *callbacks);
+        return CommandHandle::make(std::move(callbacks), [&](soulbox_process** out, auto err) {
+            return soulbox_commands_start(out, sandbox(), command.c_str(), &c.options, err);
+        });
+    }
+    Result<CommandHandle> start(std::vector<std::string> argv, RunOptions options = {}) {
+        auto args = detail::c_strings(argv);
+        auto callbacks = std::make_unique<detail::OutputCallbacks>(std::move(options.on_stdout),
+                                                                   std::move(options.on_stderr));
+        Options c(options, *callbacks);
+        return CommandHandle::make(std::move(callbacks), [&](soulbox_process** out, auto err) {
+            return soulbox_commands_start_argv(out, sandbox(), args.data(), args.size(), &c.options,
+                                               err);
+        });
+    }
+    Result<std::vector<ProcessInfo>> list() {
+        auto c = detail::value<soulbox_process_info_list*>(
+            [&](soulbox_process_info_list** out, auto err) {
+                return soulbox_commands_list(out, sandbox(), err);
+            });
+        if (!c) return std::unexpected(std::move(c.error()));
+        detail::Owned<soulbox_process_info_list> owned(*c);
+        std::vector<ProcessInfo> infos;
+        for (std::size_t i = 0, n = soulbox_process_info_list_count(*c); i < n; ++i)
+            infos.push_back(detail::process_info(soulbox_process_info_list_get(*c, i)));
+        return infos;
+    }
     // Attach to a running process (from any host process); output from now on.
     Result<CommandHandle> connect(int pid, OutputCallback on_stdout = {},
-                                  OutputCallback on_stderr = {});
-    Status kill(int pid, int signal = 9);
-    Status send_stdin(int pid, std::string_view data);
+                                  OutputCallback on_stderr = {}) {
+        auto callbacks =
+            std::make_unique<detail::OutputCallbacks>(std::move(on_stdout), std::move(on_stderr));
+        auto* cb = callbacks.get();
+        return CommandHandle::make(std::move(callbacks), [&](soulbox_process** out, auto err) {
+            return soulbox_commands_connect(out, sandbox(), pid, cb->c_stdout(), cb->c_stderr(), cb,
+                                            err);
+        });
+    }
+    Status kill(int pid, int signal = 9) {
+        return detail::check(
+            [&](auto err) { return soulbox_commands_kill(sandbox(), pid, signal, err); });
+    }
+    Status send_stdin(int pid, std::string_view data) {
+        return detail::check([&](auto err) {
+            return soulbox_commands_send_stdin(sandbox(), pid, data.data(), data.size(), err);
+        });
+    }
 
 private:
     friend class Sandbox;
-    explicit Commands(Sandbox* sandbox) : sandbox_(sandbox) {}
-    Sandbox* sandbox_;
-};
+    explicit Commands(const detail::Owned<soulbox_sandbox>& sandbox) : sandbox_(&sandbox) {}
+    soulbox_sandbox* sandbox() const noexcept { return sandbox_->get(); }
 
-struct PtySize {
-    std::uint16_t rows = 24;
-    std::uint16_t cols = 80;
-};
+    // RunOptions as the C struct; borrows the options' strings and `callbacks`.
+    struct Options {
+        soulbox_run_options options;
+        std::vector<soulbox_kv> envs;
+        Options(const RunOptions& given, detail::OutputCallbacks& callbacks)
+            : envs(detail::key_values(given.envs)) {
+            soulbox_run_options_init(&options);
+            options.envs = envs.data();
+            options.envs_count = envs.size();
+            options.cwd = given.cwd.empty() ? nullptr : given.cwd.c_str();
+            options.user = given.user.c_str();
+            options.timeout_ms = given.timeout.count();
+            options.on_stdout = callbacks.c_stdout();
+            options.on_stderr = callbacks.c_stderr();
+            options.user_data = &callbacks;
+            options.stdin_open = given.stdin ? 1 : 0;
+            options.tag = given.tag.c_str();
+            options.max_output_bytes = given.max_output_bytes;
+        }
+    };
 
-struct PtyOptions {
-    PtySize size;
-    std::vector<std::string> cmd; // default {"/bin/bash", "-i", "-l"}
-    std::string cwd;              // default: the user's home
-    std::string user = "user";
-    StringMap envs;                       // TERM=xterm-256color and LANG=C.UTF-8 unless given
-    std::chrono::milliseconds timeout{0}; // 0 = lives until killed or the sandbox ends
-    OutputCallback on_data;               // terminal output, as it arrives
+    const detail::Owned<soulbox_sandbox>* sandbox_; // the owning Sandbox's handle
 };
 
 // Terminals in a sandbox (E2B `pty`). A PTY process gets its own session with the terminal as
@@ -186,56 +201,168 @@ class Pty {
 public:
     // The handle's send_stdin() types into the terminal; its output goes to on_data and, as
     // for commands, into the result's stdout_data.
-    Result<CommandHandle> create(PtyOptions options = {});
-    Status send_stdin(int pid, std::string_view data);
+    Result<CommandHandle> create(PtyOptions options = {}) {
+        auto callbacks = std::make_unique<detail::OutputCallbacks>();
+        callbacks->on_stdout = std::move(options.on_data);
+        auto argv = detail::c_strings(options.cmd);
+        auto envs = detail::key_values(options.envs);
+        soulbox_pty_options c;
+        soulbox_pty_options_init(&c);
+        c.rows = options.size.rows;
+        c.cols = options.size.cols;
+        c.argv = argv.empty() ? nullptr : argv.data();
+        c.argc = argv.size();
+        c.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
+        c.user = options.user.c_str();
+        c.envs = envs.data();
+        c.envs_count = envs.size();
+        c.timeout_ms = options.timeout.count();
+        c.on_data = callbacks->c_stdout();
+        c.user_data = callbacks.get();
+        return CommandHandle::make(std::move(callbacks), [&](soulbox_process** out, auto err) {
+            return soulbox_pty_create(out, sandbox(), &c, err);
+        });
+    }
+    Status send_stdin(int pid, std::string_view data) {
+        return detail::check([&](auto err) {
+            return soulbox_pty_send_stdin(sandbox(), pid, data.data(), data.size(), err);
+        });
+    }
     // The program sees the new size (TIOCGWINSZ) and gets SIGWINCH.
-    Status resize(int pid, PtySize size);
-    Status kill(int pid);
-    Result<CommandHandle> connect(int pid, OutputCallback on_data = {});
+    Status resize(int pid, PtySize size) {
+        return detail::check([&](auto err) {
+            return soulbox_pty_resize(sandbox(), pid, size.rows, size.cols, err);
+        });
+    }
+    Status kill(int pid) {
+        return detail::check([&](auto err) { return soulbox_pty_kill(sandbox(), pid, err); });
+    }
+    Result<CommandHandle> connect(int pid, OutputCallback on_data = {}) {
+        auto callbacks = std::make_unique<detail::OutputCallbacks>();
+        callbacks->on_stdout = std::move(on_data);
+        auto* cb = callbacks.get();
+        return CommandHandle::make(std::move(callbacks), [&](soulbox_process** out, auto err) {
+            return soulbox_pty_connect(out, sandbox(), pid, cb->c_stdout(), cb, err);
+        });
+    }
 
 private:
     friend class Sandbox;
-    explicit Pty(Sandbox* sandbox) : sandbox_(sandbox) {}
-    Sandbox* sandbox_;
+    explicit Pty(const detail::Owned<soulbox_sandbox>& sandbox) : sandbox_(&sandbox) {}
+    soulbox_sandbox* sandbox() const noexcept { return sandbox_->get(); }
+
+    const detail::Owned<soulbox_sandbox>* sandbox_; // the owning Sandbox's handle
 };
 
 class Sandbox {
 public:
-    static Result<Sandbox> create(const SandboxOptions& options = {});
-    // From a validated spec (spec::build_spec or spec::spec_from_json).
-    static Result<Sandbox> create_from_spec(spec::SandboxSpec spec);
+    static Result<Sandbox> create(const SandboxOptions& options = {}) {
+        auto envs = detail::key_values(options.envs);
+        auto metadata = detail::key_values(options.metadata);
+        soulbox_sandbox_options c;
+        soulbox_sandbox_options_init(&c);
+        c.template_name = options.template_name.c_str();
+        c.timeout_seconds = options.timeout.count();
+        c.envs = envs.data();
+        c.envs_count = envs.size();
+        c.metadata = metadata.data();
+        c.metadata_count = metadata.size();
+        c.hostname = options.hostname.empty() ? nullptr : options.hostname.c_str();
+        const auto& limits = options.limits;
+        c.memory_bytes = limits.memory_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
+        c.pids = limits.pids.value_or(SOULBOX_LIMIT_DEFAULT);
+        c.cpus = limits.cpus.value_or(-1);
+        c.disk_bytes = limits.disk_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
+        return adopt(
+            [&](soulbox_sandbox** out, auto err) { return soulbox_sandbox_create(out, &c, err); });
+    }
+    // From a sandbox spec in its JSON form (docs/design.md "SandboxSpec"); validated first.
+    static Result<Sandbox> create_from_spec_json(std::string_view spec_json) {
+        std::string json(spec_json);
+        return adopt([&](soulbox_sandbox** out, auto err) {
+            return soulbox_sandbox_create_from_spec_json(out, json.c_str(), err);
+        });
+    }
     // Reach a running sandbox by id, from any process of the same host user.
-    static Result<Sandbox> connect(std::string_view id);
+    static Result<Sandbox> connect(std::string_view id) {
+        std::string name(id);
+        return adopt([&](soulbox_sandbox** out, auto err) {
+            return soulbox_sandbox_connect(out, name.c_str(), err);
+        });
+    }
     // Every sandbox of this host user, from any process (stale ones are cleaned up).
-    static Result<std::vector<SandboxInfo>> list();
+    static Result<std::vector<SandboxInfo>> list() {
+        auto c = detail::value<soulbox_sandbox_info_list*>(
+            [](soulbox_sandbox_info_list** out, auto err) {
+                return soulbox_sandbox_list(out, err);
+            });
+        if (!c) return std::unexpected(std::move(c.error()));
+        detail::Owned<soulbox_sandbox_info_list> owned(*c);
+        std::vector<SandboxInfo> infos;
+        for (std::size_t i = 0, n = soulbox_sandbox_info_list_count(*c); i < n; ++i)
+            infos.push_back(detail::sandbox_info(soulbox_sandbox_info_list_get(*c, i)));
+        return infos;
+    }
     // Remove what dead sandboxes left behind (state directories, cgroups). Returns how many.
-    static Result<int> gc();
+    static Result<int> gc() {
+        return detail::value<int>([](int* out, auto err) { return soulbox_sandbox_gc(out, err); });
+    }
 
-    Sandbox(Sandbox&&) noexcept;
-    Sandbox& operator=(Sandbox&&) noexcept;
+    // The members bind to this object's own handle_, so a move only moves the handle.
+    Sandbox(Sandbox&& other) noexcept
+        : handle_(std::move(other.handle_)), id_(std::move(other.id_)) {}
+    Sandbox& operator=(Sandbox&& other) noexcept {
+        handle_ = std::move(other.handle_);
+        id_ = std::move(other.id_);
+        return *this;
+    }
     // Leaves the sandbox running until its timeout, as E2B does; kill() ends it.
-    ~Sandbox();
+    ~Sandbox() = default;
 
-    const std::string& id() const;
-    Status kill();
-    bool is_running() const;
-    Result<SandboxInfo> info() const;
-    Status set_timeout(std::chrono::seconds timeout);
+    const std::string& id() const { return id_; }
+    Status kill() {
+        return detail::check([&](auto err) { return soulbox_sandbox_kill(handle_.get(), err); });
+    }
+    bool is_running() const {
+        auto running = detail::value<int>([&](int* out, auto err) {
+            return soulbox_sandbox_is_running(out, handle_.get(), err);
+        });
+        return running && *running != 0;
+    }
+    Result<SandboxInfo> info() const {
+        auto c = detail::value<soulbox_sandbox_info*>([&](soulbox_sandbox_info** out, auto err) {
+            return soulbox_sandbox_get_info(out, handle_.get(), err);
+        });
+        if (!c) return std::unexpected(std::move(c.error()));
+        detail::Owned<soulbox_sandbox_info> owned(*c);
+        return detail::sandbox_info(*c);
+    }
+    Status set_timeout(std::chrono::seconds timeout) {
+        return detail::check([&](auto err) {
+            return soulbox_sandbox_set_timeout(handle_.get(), timeout.count(), err);
+        });
+    }
     Commands& commands() { return commands_; }
     Filesystem& files() { return files_; }
     Pty& pty() { return pty_; }
-
-    struct State;
+    // The C handle, borrowed, for code that also calls the C ABI on this sandbox.
+    soulbox_sandbox* c_handle() const noexcept { return handle_.get(); }
 
 private:
-    friend class Commands;
-    friend class Filesystem;
-    friend class Pty;
-    explicit Sandbox(std::shared_ptr<State> state);
-    std::shared_ptr<State> state_;
-    Commands commands_{this};
-    Filesystem files_{this};
-    Pty pty_{this};
+    explicit Sandbox(detail::Owned<soulbox_sandbox> handle)
+        : handle_(std::move(handle)), id_(soulbox_sandbox_id(handle_.get())) {}
+
+    template <class Call> static Result<Sandbox> adopt(Call&& call) {
+        auto c = detail::value<soulbox_sandbox*>(call);
+        if (!c) return std::unexpected(std::move(c.error()));
+        return Sandbox(detail::Owned<soulbox_sandbox>(*c));
+    }
+
+    detail::Owned<soulbox_sandbox> handle_;
+    std::string id_;
+    Commands commands_{handle_};
+    Filesystem files_{handle_};
+    Pty pty_{handle_};
 };
 
 } // namespace soulbox

@@ -1,9 +1,9 @@
 // Host-side file API internals shared by filesystem.cpp and watch.cpp.
 #pragma once
 
+#include "api/files.hpp"
 #include "protocol/message.hpp"
 #include "sandbox/channel.hpp"
-#include "soulbox/files.hpp"
 
 #include <memory>
 #include <string_view>

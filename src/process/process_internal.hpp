@@ -1,10 +1,10 @@
 // Process internals shared by commands (src/process) and terminals (src/pty).
 #pragma once
 
+#include "api/sandbox.hpp"
 #include "io/event_loop.hpp"
 #include "protocol/message.hpp"
 #include "sandbox/sandbox_state.hpp"
-#include "soulbox/soulbox.hpp"
 
 #include <condition_variable>
 #include <memory>

@@ -1,11 +1,11 @@
 // What a Sandbox object holds; shared with the process code (commands.cpp).
 #pragma once
 
+#include "api/sandbox.hpp"
 #include "cgroup/cgroup.hpp"
 #include "core/unique_fd.hpp"
 #include "sandbox/channel.hpp"
 #include "sandbox/state.hpp"
-#include "soulbox/soulbox.hpp"
 
 #include <atomic>
 #include <memory>

@@ -4,7 +4,7 @@
 // same user can list, connect to, kill and clean up sandboxes.
 #pragma once
 
-#include "soulbox/soulbox.hpp"
+#include "soulbox/types.hpp"
 #include "spec/spec.hpp"
 
 #include <cstdint>
@@ -28,7 +28,7 @@ struct SandboxRecord {
     // 0 while the sandbox is being created; then the creating process is what is alive.
     pid_t agent_pid = 0;
     std::uint64_t agent_start_time = 0; // /proc/<pid>/stat field 22, guards against pid reuse
-    std::uint32_t agent_protocol = 0; // from hello; 0 = an agent from before hello existed
+    std::uint32_t agent_protocol = 0;   // from hello; 0 = an agent from before hello existed
     pid_t creator_pid = 0;
     std::uint64_t creator_start_time = 0;
     EffectiveLimits limits;

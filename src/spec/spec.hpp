@@ -6,7 +6,7 @@
 // JSON. Everything downstream (the agent, the bindings) may assume a valid spec.
 #pragma once
 
-#include "soulbox/soulbox.hpp"
+#include "soulbox/types.hpp"
 #include "spec/mount_op.hpp"
 
 #include <cstdint>

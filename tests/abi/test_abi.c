@@ -141,6 +141,16 @@ static void test_versions_and_errors_without_sandbox(void) {
     CHECK(soulbox_sandbox_options_init(NULL) == SOULBOX_ERR_INVALID_ARGUMENT);
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_sandbox_list(NULL, &err));
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_sandbox_gc(NULL, &err));
+    /* 0.2: NULL accessors; a spec that is not JSON, or not a valid spec, starts nothing. */
+    CHECK(soulbox_sandbox_info_state(NULL) == SOULBOX_SANDBOX_STOPPED);
+    CHECK(strcmp(soulbox_sandbox_info_foreign_reason(NULL), "") == 0);
+    CHECK(soulbox_sandbox_info_agent_protocol_version(NULL) == 0);
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_sandbox_create_from_spec_json(&sbx, NULL, &err));
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_sandbox_create_from_spec_json(NULL, "{}", &err));
+    CHECK(soulbox_sandbox_create_from_spec_json(&sbx, "{not json", NULL) != SOULBOX_OK);
+    CHECK(sbx == NULL);
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT,
+           soulbox_sandbox_create_from_spec_json(&sbx, "{\"user\":{\"uid\":0}}", &err));
 
     /* The message names the argument. */
     rc = soulbox_sandbox_create(NULL, NULL, &e);
@@ -680,6 +690,9 @@ static void test_lifecycle(void) {
     CHECK(soulbox_sandbox_info_cpus(info) >= 0 && soulbox_sandbox_info_disk_bytes(info) > 0);
     CHECK(soulbox_sandbox_info_limits_note(info) != NULL);
     CHECK(soulbox_sandbox_info_rootless(info) == 0);
+    CHECK(soulbox_sandbox_info_state(info) == SOULBOX_SANDBOX_RUNNING);
+    CHECK(strcmp(soulbox_sandbox_info_foreign_reason(info), "") == 0);
+    CHECK(soulbox_sandbox_info_agent_protocol_version(info) >= 1);
     soulbox_sandbox_info_free(info);
 
     EXPECT_OK(soulbox_sandbox_set_timeout(sbx, 600, &err));

@@ -1,6 +1,7 @@
 // Attacks through a sandbox spec (SECURITY-CHECKLIST: paths from users are resolved inside the
 // sandbox root). A spec's mount list is applied before pivot_root, while the host's tree is
 // still reachable: a symlink planted by one operation must not redirect a later one to the host.
+#include "soulbox/soulbox.hpp"
 #include "spec/spec.hpp"
 #include "spec/spec_json.hpp"
 
@@ -59,7 +60,7 @@ TEST_CASE("spec attack: a symlink in the new root cannot redirect a later mount 
         }
         spec.mounts.push_back(payload);
         REQUIRE(validate(spec)); // well-formed: only the kernel's view can tell
-        auto sbx = Sandbox::create_from_spec(spec);
+        auto sbx = Sandbox::create_from_spec_json(spec_to_json(spec));
         if (sbx) (void)sbx->kill();
         CHECK_FALSE(sbx);
         if (!sbx) CHECK(sbx.error().message.find("symlink") != std::string::npos);
