@@ -69,6 +69,29 @@ template <class T, class Call> Result<T> value(Call&& call) {
     return out;
 }
 
+// Text goes to the C ABI as NUL-terminated strings, where an embedded NUL would silently cut
+// it short: such text is refused (invalid_argument) before any call. Chained; keeps the first
+// offence: `if (auto bad = TextCheck{}(path, "path")(envs, "envs").error) ...`.
+struct TextCheck {
+    std::optional<Error> error;
+
+    TextCheck& operator()(std::string_view s, const char* what) {
+        if (!error && s.find('\0') != std::string_view::npos)
+            error = make_error(Errc::invalid_argument, std::string(what) + " contains a NUL byte");
+        return *this;
+    }
+    TextCheck& operator()(const StringMap& map, const char* what) {
+        for (const auto& [key, value] : map)
+            (*this)(key, what)(value, what);
+        return *this;
+    }
+    TextCheck& operator()(const std::vector<std::string>& strings, const char* what) {
+        for (const auto& s : strings)
+            (*this)(s, what);
+        return *this;
+    }
+};
+
 inline std::string text(const char* s) {
     return s ? std::string(s) : std::string();
 }

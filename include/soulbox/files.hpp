@@ -71,6 +71,8 @@ public:
     Result<std::string> read(std::string_view path, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         void* data = nullptr;
         std::size_t len = 0;
         auto status = detail::check([&](auto err) {
@@ -85,6 +87,8 @@ public:
                        const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         auto deliver = [](const char* data, std::size_t len, void* self) noexcept -> int {
             return (*static_cast<const ChunkSink*>(self))(std::string_view(data, len)) ? 0 : 1;
         };
@@ -99,6 +103,8 @@ public:
                             const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         return entry([&](soulbox_entry** out, auto err) {
             return soulbox_files_write(out, sandbox(), p.c_str(), data.data(), data.size(),
                                        &c.options, err);
@@ -108,6 +114,8 @@ public:
                                    const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         // The source's own error, kept to be returned instead of the C layer's generic one.
         struct Pull {
             const ChunkSource* source;
@@ -134,10 +142,15 @@ public:
     Result<std::vector<EntryInfo>> write_files(const std::vector<WriteEntry>& files,
                                                const FileOptions& options = {}) {
         Options c(options);
+        detail::TextCheck check;
+        check(options.user, "user");
         std::vector<soulbox_write_entry> entries;
         entries.reserve(files.size());
-        for (const auto& file : files)
+        for (const auto& file : files) {
+            check(file.path, "path");
             entries.push_back({file.path.c_str(), file.data.data(), file.data.size()});
+        }
+        if (check.error) return std::unexpected(std::move(*check.error));
         return entry_list([&](soulbox_entry_list** out, auto err) {
             return soulbox_files_write_files(out, sandbox(), entries.data(), entries.size(),
                                              &c.options, err);
@@ -148,6 +161,8 @@ public:
                                         const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         return entry_list([&](soulbox_entry_list** out, auto err) {
             return soulbox_files_list(out, sandbox(), p.c_str(), depth, &c.options, err);
         });
@@ -155,6 +170,8 @@ public:
     Result<bool> exists(std::string_view path, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         auto found = detail::value<int>([&](int* out, auto err) {
             return soulbox_files_exists(out, sandbox(), p.c_str(), &c.options, err);
         });
@@ -165,6 +182,8 @@ public:
     Result<EntryInfo> get_info(std::string_view path, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         return entry([&](soulbox_entry** out, auto err) {
             return soulbox_files_get_info(out, sandbox(), p.c_str(), &c.options, err);
         });
@@ -173,6 +192,8 @@ public:
     Status remove(std::string_view path, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         return detail::check(
             [&](auto err) { return soulbox_files_remove(sandbox(), p.c_str(), &c.options, err); });
     }
@@ -180,6 +201,8 @@ public:
                              const FileOptions& options = {}) {
         Options c(options);
         std::string from(old_path), to(new_path);
+        auto bad = detail::TextCheck{}(from, "old_path")(to, "new_path")(options.user, "user");
+        if (bad.error) return std::unexpected(std::move(*bad.error));
         return entry([&](soulbox_entry** out, auto err) {
             return soulbox_files_rename(out, sandbox(), from.c_str(), to.c_str(), &c.options, err);
         });
@@ -188,6 +211,8 @@ public:
     Result<bool> make_dir(std::string_view path, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         auto created = detail::value<int>([&](int* out, auto err) {
             return soulbox_files_make_dir(out, sandbox(), p.c_str(), &c.options, err);
         });
@@ -198,6 +223,8 @@ public:
                                   EventCallback on_event = {}, const FileOptions& options = {}) {
         Options c(options);
         std::string p(path);
+        if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
+            return std::unexpected(std::move(*bad));
         std::unique_ptr<EventCallback> callback;
         if (on_event) callback = std::make_unique<EventCallback>(std::move(on_event));
         auto watch = detail::value<soulbox_watch*>([&](soulbox_watch** out, auto err) {

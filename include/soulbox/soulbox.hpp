@@ -97,6 +97,8 @@ public:
     // `cmd` runs as /bin/bash -l -c cmd.
     Result<CommandResult> run(std::string_view cmd, RunOptions options = {}) {
         std::string command(cmd);
+        if (auto bad = text_check(options)(command, "cmd").error)
+            return std::unexpected(std::move(*bad));
         detail::OutputCallbacks callbacks{options.on_stdout, options.on_stderr};
         Options c(options, callbacks);
         return CommandHandle::result([&](soulbox_command_result** out, auto err) {
@@ -105,6 +107,8 @@ public:
     }
     // argv form: no shell.
     Result<CommandResult> run(std::vector<std::string> argv, RunOptions options = {}) {
+        if (auto bad = text_check(options)(argv, "argv").error)
+            return std::unexpected(std::move(*bad));
         auto args = detail::c_strings(argv);
         detail::OutputCallbacks callbacks{options.on_stdout, options.on_stderr};
         Options c(options, callbacks);
@@ -116,6 +120,8 @@ public:
     // Background forms: return at once with a handle.
     Result<CommandHandle> start(std::string_view cmd, RunOptions options = {}) {
         std::string command(cmd);
+        if (auto bad = text_check(options)(command, "cmd").error)
+            return std::unexpected(std::move(*bad));
         auto callbacks = std::make_unique<detail::OutputCallbacks>(std::move(options.on_stdout),
                                                                    std::move(options.on_stderr));
         Options c(options, *callbacks);
@@ -124,6 +130,8 @@ public:
         });
     }
     Result<CommandHandle> start(std::vector<std::string> argv, RunOptions options = {}) {
+        if (auto bad = text_check(options)(argv, "argv").error)
+            return std::unexpected(std::move(*bad));
         auto args = detail::c_strings(argv);
         auto callbacks = std::make_unique<detail::OutputCallbacks>(std::move(options.on_stdout),
                                                                    std::move(options.on_stderr));
@@ -171,6 +179,12 @@ private:
     explicit Commands(const detail::Owned<soulbox_sandbox>& sandbox) : sandbox_(&sandbox) {}
     soulbox_sandbox* sandbox() const noexcept { return sandbox_->get(); }
 
+    static detail::TextCheck text_check(const RunOptions& options) {
+        detail::TextCheck check;
+        check(options.envs, "envs")(options.cwd, "cwd")(options.user, "user")(options.tag, "tag");
+        return check;
+    }
+
     // RunOptions as the C struct; borrows the options' strings and `callbacks`.
     struct Options {
         soulbox_run_options options;
@@ -202,6 +216,9 @@ public:
     // The handle's send_stdin() types into the terminal; its output goes to on_data and, as
     // for commands, into the result's stdout_data.
     Result<CommandHandle> create(PtyOptions options = {}) {
+        auto bad = detail::TextCheck{}(options.cmd, "cmd")(options.cwd, "cwd")(
+            options.user, "user")(options.envs, "envs");
+        if (bad.error) return std::unexpected(std::move(*bad.error));
         auto callbacks = std::make_unique<detail::OutputCallbacks>();
         callbacks->on_stdout = std::move(options.on_data);
         auto argv = detail::c_strings(options.cmd);
@@ -257,6 +274,13 @@ private:
 class Sandbox {
 public:
     static Result<Sandbox> create(const SandboxOptions& options = {}) {
+        auto bad = detail::TextCheck{}(options.template_name, "template_name")(
+            options.envs, "envs")(options.metadata, "metadata")(options.hostname, "hostname");
+        if (bad.error) return std::unexpected(std::move(*bad.error));
+        // The C struct spells "default" as cpus < 0, so a negative request is refused here.
+        if (auto cpus = options.limits.cpus; cpus && !(*cpus >= 0))
+            return std::unexpected(
+                make_error(Errc::invalid_argument, "cpus must be a finite number >= 0"));
         auto envs = detail::key_values(options.envs);
         auto metadata = detail::key_values(options.metadata);
         soulbox_sandbox_options c;
@@ -279,6 +303,8 @@ public:
     // From a sandbox spec in its JSON form (docs/design.md "SandboxSpec"); validated first.
     static Result<Sandbox> create_from_spec_json(std::string_view spec_json) {
         std::string json(spec_json);
+        if (auto bad = detail::TextCheck{}(json, "spec_json").error)
+            return std::unexpected(std::move(*bad));
         return adopt([&](soulbox_sandbox** out, auto err) {
             return soulbox_sandbox_create_from_spec_json(out, json.c_str(), err);
         });
@@ -286,6 +312,8 @@ public:
     // Reach a running sandbox by id, from any process of the same host user.
     static Result<Sandbox> connect(std::string_view id) {
         std::string name(id);
+        if (auto bad = detail::TextCheck{}(name, "id").error)
+            return std::unexpected(std::move(*bad));
         return adopt([&](soulbox_sandbox** out, auto err) {
             return soulbox_sandbox_connect(out, name.c_str(), err);
         });
