@@ -7,7 +7,8 @@ from conan.tools.cmake import CMake, CMakeToolchain, cmake_layout
 class SoulboxConan(ConanFile):
     name = "soulbox"
     version = "0.1.0"
-    description = "Sandboxes for untrusted code on this Linux host (C ABI: libsoulbox.so.0)"
+    description = ("Sandboxes for untrusted code on this Linux host (C ABI libsoulbox.so.0, "
+                   "header-only C++ API over it)")
     settings = "os", "arch", "compiler", "build_type"
     # shared=True: libsoulbox.so.0; shared=False: libsoulbox.a (SOULBOX_BUILD_STATIC).
     options = {"shared": [True, False]}
@@ -49,6 +50,8 @@ class SoulboxConan(ConanFile):
         self.cpp_info.set_property("cmake_find_mode", "none")
         self.cpp_info.builddirs.append("lib/cmake/soulbox")
         self.cpp_info.set_property("pkg_config_name", "soulbox")
+        # include/soulbox: soulbox.h and the header-only C++ layer (*.hpp, C++23) over it; the
+        # one library is the C ABI either way.
         self.cpp_info.libs = ["soulbox"]
         if not self.options.shared:
             self.cpp_info.system_libs = ["seccomp", "cap", "uring", "stdc++", "m", "pthread"]
