@@ -300,7 +300,8 @@ public:
         return adopt(
             [&](soulbox_sandbox** out, auto err) { return soulbox_sandbox_create(out, &c, err); });
     }
-    // From a sandbox spec in its JSON form (docs/design.md "SandboxSpec"); validated first.
+    // From a sandbox spec in its JSON form (docs/design.md "SandboxSpec"); validated first. A
+    // spec names host paths: take it from the application, never from an untrusted client.
     static Result<Sandbox> create_from_spec_json(std::string_view spec_json) {
         std::string json(spec_json);
         if (auto bad = detail::TextCheck{}(json, "spec_json").error)
