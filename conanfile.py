@@ -1,12 +1,13 @@
 # Conan 2 recipe. Not run in this repository's CI (no Conan or ConanCenter access here); it maps
 # the CMake options one to one and relies on the installed CMake package config.
+import os
+
 from conan import ConanFile
 from conan.tools.cmake import CMake, CMakeToolchain, cmake_layout
 
 
 class SoulboxConan(ConanFile):
     name = "soulbox"
-    version = "0.1.0"
     description = ("Sandboxes for untrusted code on this Linux host (C ABI libsoulbox.so.0, "
                    "header-only C++ API over it)")
     settings = "os", "arch", "compiler", "build_type"
@@ -15,6 +16,15 @@ class SoulboxConan(ConanFile):
     default_options = {"shared": True}
     exports_sources = ("CMakeLists.txt", "cmake/*", "soulbox.pc.in", "include/*", "src/*",
                        "capi/*", "examples/*")
+
+    def set_version(self):
+        # The version is written once, in include/soulbox/soulbox.h.
+        import re
+        from conan.tools.files import load
+        header = load(self, os.path.join(self.recipe_folder, "include", "soulbox", "soulbox.h"))
+        parts = [re.search(rf"#define SOULBOX_VERSION_{p} (\d+)", header).group(1)
+                 for p in ("MAJOR", "MINOR", "PATCH")]
+        self.version = ".".join(parts)
 
     def validate(self):
         from conan.errors import ConanInvalidConfiguration

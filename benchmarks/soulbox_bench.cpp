@@ -12,18 +12,19 @@
 // The host peers of sections 7 and 8 use a private tmpfs, /tmp/soulbox-bench-<pid>-tmpfs,
 // mounted for the section and unmounted at its end.
 #include "io/event_loop.hpp"
+#include "runtime/runtime.hpp"
 #include "soulbox/soulbox.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <condition_variable>
 #include <cpuid.h>
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <condition_variable>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -443,8 +444,9 @@ std::vector<double> host_throughput(std::uint64_t bytes, int reps, int pipe_size
 }
 
 const char* backend_name() {
-    return soulbox::io::global_loop().backend() == soulbox::io::Backend::io_uring ? "io_uring"
-                                                                                  : "epoll";
+    auto runtime = soulbox::Runtime::default_runtime();
+    return runtime && (*runtime)->loop().backend() == soulbox::io::Backend::io_uring ? "io_uring"
+                                                                                     : "epoll";
 }
 
 // Child mode (--child-throughput): measure in this process and print "<backend> v1 v2 ...".
@@ -847,8 +849,7 @@ void bench_files(const std::string& state_dir, std::uint64_t bytes, int reps) {
     auto sb_write = [&](bool record) {
         std::uint64_t offset = 0;
         double t0 = now_ms(), t_first = 0, t_last = 0;
-        soulbox::ChunkSource source =
-            [&](std::span<char> buf) -> soulbox::Result<std::size_t> {
+        soulbox::ChunkSource source = [&](std::span<char> buf) -> soulbox::Result<std::size_t> {
             if (offset == 0) t_first = now_ms();
             std::size_t n = static_cast<std::size_t>(
                 std::min<std::uint64_t>({buf.size(), bytes - offset, bs - offset % bs}));
@@ -1011,11 +1012,11 @@ void bench_files(const std::string& state_dir, std::uint64_t bytes, int reps) {
                         mib.c_str(), charged));
     targets.push_back({"file write_stream >= 1 GB/s", fmt("%.2f GB/s", ws.p50), ws.p50 >= 1.0});
     targets.push_back({"file read_stream >= 1 GB/s", fmt("%.2f GB/s", rs.p50), rs.p50 >= 1.0});
-    targets.push_back({"file write_stream >= 0.8x cp", fmt("%.2fx (%.2f vs %.2f GB/s)",
-                                                           ws.p50 / cps.p50, ws.p50, cps.p50),
+    targets.push_back({"file write_stream >= 0.8x cp",
+                       fmt("%.2fx (%.2f vs %.2f GB/s)", ws.p50 / cps.p50, ws.p50, cps.p50),
                        ws.p50 >= 0.8 * cps.p50});
-    targets.push_back({"file read_stream >= 0.8x cp", fmt("%.2fx (%.2f vs %.2f GB/s)",
-                                                          rs.p50 / cps.p50, rs.p50, cps.p50),
+    targets.push_back({"file read_stream >= 0.8x cp",
+                       fmt("%.2fx (%.2f vs %.2f GB/s)", rs.p50 / cps.p50, rs.p50, cps.p50),
                        rs.p50 >= 0.8 * cps.p50});
 }
 
@@ -1042,8 +1043,9 @@ void bench_list(const std::string& state_dir, int entries, int reps) {
                                          ro),
                       "run python3");
     double create_ms = now_ms() - t0;
-    if (made.exit_code != 0) throw Failure("python3 exited with " + std::to_string(made.exit_code) +
-                                           ": " + made.stderr_data);
+    if (made.exit_code != 0)
+        throw Failure("python3 exited with " + std::to_string(made.exit_code) + ": " +
+                      made.stderr_data);
 
     HostTmpfs host(state_dir + "-tmpfs", 64u << 20);
     const std::string hdir = host.dir() + "/d";

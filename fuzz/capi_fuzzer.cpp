@@ -85,7 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     case 1: { // accessors and _free on NULL: documented values, no crash
-        if (soulbox_error_code(nullptr) != SOULBOX_OK || std::strcmp(soulbox_error_message(nullptr), ""))
+        if (soulbox_error_code(nullptr) != SOULBOX_OK ||
+            std::strcmp(soulbox_error_message(nullptr), ""))
             invariant_broken("NULL error accessors");
         soulbox_error_free(nullptr);
         soulbox_free(nullptr);
@@ -137,9 +138,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         opts.cwd = str(s2);
         int rc;
         switch (in.ConsumeIntegralInRange(0, 3)) {
-        case 0: rc = soulbox_commands_run(nullptr, live, str(s1), &opts, e.ptr()); break;
-        case 1: rc = soulbox_commands_run(&res, nullptr, str(s1), &opts, e.ptr()); break;
-        case 2: rc = soulbox_commands_run(&res, live, nullptr, &opts, e.ptr()); break;
+        case 0:
+            rc = soulbox_commands_run(nullptr, live, str(s1), &opts, e.ptr());
+            break;
+        case 1:
+            rc = soulbox_commands_run(&res, nullptr, str(s1), &opts, e.ptr());
+            break;
+        case 2:
+            rc = soulbox_commands_run(&res, live, nullptr, &opts, e.ptr());
+            break;
         default: { // argc 0, or argv with a NULL entry
             const char* argv[] = {str(s1), nullptr};
             rc = soulbox_commands_run_argv(&res, live, argv, in.ConsumeBool() ? 0 : 2, &opts,
@@ -224,8 +231,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             b = {str(in.ConsumeBool() ? s1 : s2), s2.data(),
                  in.ConsumeIntegralInRange<std::size_t>(0, s2.size())};
         soulbox_entry_list* out = nullptr;
-        e.done(soulbox_files_write_files(&out, live, batch.data(), batch.size(), nullptr,
-                                         e.ptr()));
+        e.done(soulbox_files_write_files(&out, live, batch.data(), batch.size(), nullptr, e.ptr()));
         soulbox_entry_list_free(out);
         break;
     }

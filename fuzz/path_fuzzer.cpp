@@ -27,8 +27,8 @@ namespace {
 }
 
 struct Tree {
-    std::string base;  // holds root/ and outside/
-    std::string root;  // what open_in_root must stay in
+    std::string base; // holds root/ and outside/
+    std::string root; // what open_in_root must stay in
     int root_fd = -1;
 };
 
@@ -38,18 +38,24 @@ Tree make_tree() {
     char tmpl[] = "/tmp/soulbox-path-fuzz-XXXXXX";
     if (!::mkdtemp(tmpl)) abort();
     Tree t{tmpl, std::string(tmpl) + "/root", -1};
-    auto ok = [](int rc) { if (rc != 0) abort(); };
+    auto ok = [](int rc) {
+        if (rc != 0) abort();
+    };
     ok(::mkdir(t.root.c_str(), 0755));
     ok(::mkdir((t.base + "/outside").c_str(), 0755));
     ok(::close(::open((t.base + "/outside/secret").c_str(), O_CREAT | O_WRONLY, 0600)));
     ok(::mkdir((t.root + "/dir").c_str(), 0755));
     ok(::mkdir((t.root + "/dir/sub").c_str(), 0755));
     ok(::close(::open((t.root + "/file").c_str(), O_CREAT | O_WRONLY, 0644)));
-    const char* links[][2] = {{"/etc", "abs"},      {"../..", "up"},
-                              {"dir/../../outside", "dotdot"}, {"loop", "loop"},
-                              {"../..", "dir/back"}, {"/proc/self/root", "proc"},
+    const char* links[][2] = {{"/etc", "abs"},
+                              {"../..", "up"},
+                              {"dir/../../outside", "dotdot"},
+                              {"loop", "loop"},
+                              {"../..", "dir/back"},
+                              {"/proc/self/root", "proc"},
                               {"../outside/secret", "secret"}};
-    for (auto& l : links) ok(::symlink(l[0], (t.root + "/" + l[1]).c_str()));
+    for (auto& l : links)
+        ok(::symlink(l[0], (t.root + "/" + l[1]).c_str()));
     t.root_fd = ::open(t.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (t.root_fd < 0) abort();
     return t;

@@ -32,8 +32,8 @@ void check_round_trip(const protocol::Message& m) {
 
 void decode_whole(const std::uint8_t* data, std::size_t size) {
     std::size_t fds = 0;
-    auto m = protocol::Message::decode(std::span(reinterpret_cast<const std::byte*>(data), size),
-                                       &fds);
+    auto m =
+        protocol::Message::decode(std::span(reinterpret_cast<const std::byte*>(data), size), &fds);
     if (!m) return;
     if (fds > protocol::kMaxFds) invariant_broken("fd count above the limit");
     // Accessors over whatever fields arrived.

@@ -7,6 +7,7 @@ SOULBOX_CMAKE_BUILD_DIR=<dir> reuses an existing, configured build directory of 
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,18 @@ class CMakeBuild(build_ext):
         return build_dir
 
 
+def header_version() -> str:
+    """The release number, written once in include/soulbox/soulbox.h."""
+    header = (REPO / "include" / "soulbox" / "soulbox.h").read_text()
+    parts = [
+        re.search(rf"^#define SOULBOX_VERSION_{part} (\d+)$", header, re.M).group(1)
+        for part in ("MAJOR", "MINOR", "PATCH")
+    ]
+    return ".".join(parts)
+
+
 setup(
+    version=header_version(),
     ext_modules=[Extension("soulbox._core", sources=[])],
     cmdclass={"build_ext": CMakeBuild},
 )

@@ -7,6 +7,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace soulbox {
 
@@ -40,8 +41,14 @@ struct Error {
     std::string describe() const;
 };
 
-template <class T> using Result = std::expected<T, Error>;
-using Status = std::expected<void, Error>;
+// std::expected that must not be dropped: an ignored failure is a bug (the compiler says so).
+template <class T> class [[nodiscard]] Result : public std::expected<T, Error> {
+public:
+    using std::expected<T, Error>::expected;
+    // From the plain expected that and_then()/transform() return.
+    Result(std::expected<T, Error> other) : std::expected<T, Error>(std::move(other)) {}
+};
+using Status = Result<void>;
 
 inline std::string_view errc_name(Errc code) noexcept {
     switch (code) {

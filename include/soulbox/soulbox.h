@@ -42,10 +42,17 @@
 extern "C" {
 #endif
 
+/* The release: the only place its number is written. CMake, the Conan recipe and the Python
+ * package read it from here; package.json and vcpkg.json are checked against it (ctest
+ * `version`). */
 #define SOULBOX_VERSION_MAJOR 0
 #define SOULBOX_VERSION_MINOR 1
 #define SOULBOX_VERSION_PATCH 0
-#define SOULBOX_VERSION_STRING "0.1.0"
+#define SOULBOX_VERSION_TEXT_(x) #x
+#define SOULBOX_VERSION_TEXT(x) SOULBOX_VERSION_TEXT_(x)
+#define SOULBOX_VERSION_STRING                                                                     \
+    SOULBOX_VERSION_TEXT(SOULBOX_VERSION_MAJOR)                                                    \
+    "." SOULBOX_VERSION_TEXT(SOULBOX_VERSION_MINOR) "." SOULBOX_VERSION_TEXT(SOULBOX_VERSION_PATCH)
 
 #if defined(_WIN32)
 #define SOULBOX_API

@@ -20,6 +20,9 @@ namespace soulbox {
 namespace spec {
 struct SandboxSpec;
 }
+// What sandboxes of one configuration share (state root, cgroups, event loop); calls that take
+// none use the default runtime, configured from the environment. Internal only (no public twin).
+class Runtime;
 
 inline namespace internal {
 
@@ -93,15 +96,18 @@ private:
 
 class Sandbox {
 public:
-    static Result<Sandbox> create(const SandboxOptions& options = {});
+    static Result<Sandbox> create(const SandboxOptions& options = {},
+                                  std::shared_ptr<Runtime> runtime = {});
     // From a validated spec (spec::build_spec or spec::spec_from_json).
-    static Result<Sandbox> create_from_spec(spec::SandboxSpec spec);
+    static Result<Sandbox> create_from_spec(spec::SandboxSpec spec,
+                                            std::shared_ptr<Runtime> runtime = {});
     // Reach a running sandbox by id, from any process of the same host user.
-    static Result<Sandbox> connect(std::string_view id);
-    // Every sandbox of this host user, from any process (stale ones are cleaned up).
-    static Result<std::vector<SandboxInfo>> list();
+    static Result<Sandbox> connect(std::string_view id, std::shared_ptr<Runtime> runtime = {});
+    // Every sandbox of this host user in the runtime's state root, from any process (stale ones
+    // are cleaned up).
+    static Result<std::vector<SandboxInfo>> list(std::shared_ptr<Runtime> runtime = {});
     // Remove what dead sandboxes left behind (state directories, cgroups). Returns how many.
-    static Result<int> gc();
+    static Result<int> gc(std::shared_ptr<Runtime> runtime = {});
 
     Sandbox(Sandbox&&) noexcept;
     Sandbox& operator=(Sandbox&&) noexcept;

@@ -1,5 +1,5 @@
 // One interface over cgroup v2 and cgroup v1. The backend is picked at run time (hybrid hosts with
-// v1 controllers use v1; pure v2 hosts use v2). SOULBOX_CGROUP=v1|v2 forces a backend (tests).
+// v1 controllers use v1; pure v2 hosts use v2). A runtime may force one (RuntimeOptions::cgroup).
 #pragma once
 
 #include "soulbox/error.hpp"
@@ -70,7 +70,8 @@ public:
 };
 
 // Detect the host's cgroup layout for the calling user. Never fails: an unusable host gives a
-// manager whose availability().usable is false and whose create() explains why.
-std::unique_ptr<Manager> detect_manager();
+// manager whose availability().usable is false and whose create() explains why. `force` "v1" or
+// "v2" picks that backend whatever the host has.
+std::unique_ptr<Manager> detect_manager(std::string_view force = {});
 
 } // namespace soulbox::cgroup

@@ -68,12 +68,8 @@ Mounts read_cgroup_mounts() {
 
 } // namespace
 
-std::unique_ptr<Manager> detect_manager() {
+std::unique_ptr<Manager> detect_manager(std::string_view force) {
     const Mounts mounts = read_cgroup_mounts();
-
-    // SOULBOX_CGROUP forces a backend; other values are ignored (auto-detect).
-    const char* forced = std::getenv("SOULBOX_CGROUP");
-    const std::string_view force = forced != nullptr ? forced : "";
     if (force == "v1") return make_v1_manager(mounts.v1);
     if (force == "v2") return make_v2_manager(mounts.v2);
 

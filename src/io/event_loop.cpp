@@ -20,31 +20,11 @@
 namespace soulbox::io {
 
 Result<std::unique_ptr<EventLoop>> EventLoop::create(Backend preferred) {
-    const char* forced = std::getenv("SOULBOX_IO");
-    bool want_uring =
-        preferred == Backend::io_uring && !(forced && std::string_view(forced) == "epoll");
-    if (want_uring) {
+    if (preferred == Backend::io_uring) {
         // io_uring may be compiled out, disabled by sysctl or blocked by seccomp: fall back.
         if (auto loop = detail::make_uring_loop()) return loop;
     }
     return detail::make_epoll_loop();
-}
-
-EventLoop& global_loop() {
-    static std::once_flag once;
-    static EventLoop* loop = nullptr;
-    std::call_once(once, [] {
-        auto created = EventLoop::create();
-        if (!created) {
-            std::fprintf(stderr, "soulbox: cannot create the event loop: %s\n",
-                         created.error().describe().c_str());
-            std::abort();
-        }
-        // Leaked on purpose: the loop thread may still run during static destruction, so the
-        // loop must never be destroyed.
-        loop = created->release();
-    });
-    return *loop;
 }
 
 namespace detail {

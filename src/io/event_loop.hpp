@@ -1,5 +1,5 @@
-// The library's event loop: one thread, io_uring when the kernel allows it, epoll otherwise
-// (SOULBOX_IO=epoll forces the fallback). Handlers run on the loop thread.
+// An event loop: one thread, io_uring when the kernel allows it, epoll otherwise. Each Runtime
+// owns one (src/runtime). Handlers run on the loop thread.
 #pragma once
 
 #include "soulbox/error.hpp"
@@ -32,8 +32,7 @@ public:
     // the loop thread itself.
     virtual ~EventLoop() = default;
 
-    // Create a loop and start its thread. io_uring is tried first unless SOULBOX_IO=epoll
-    // or `preferred` is epoll.
+    // Create a loop and start its thread. io_uring is tried first unless `preferred` is epoll.
     static Result<std::unique_ptr<EventLoop>> create(Backend preferred = Backend::io_uring);
 
     virtual Backend backend() const = 0;
@@ -57,9 +56,5 @@ public:
     virtual void post(std::function<void()> fn) = 0;
     virtual bool on_loop_thread() const = 0;
 };
-
-// The process-wide loop, created on first use. Aborts with a message only if neither backend
-// can be created (epoll always can).
-EventLoop& global_loop();
 
 } // namespace soulbox::io

@@ -31,39 +31,84 @@ const char* signal_name(int sig) {
     return name ? name : "?";
 }
 
-// Append to the stored result up to the cap, and pass every byte to the callback.
-void deliver(CommandHandle::State& s, bool is_stdout, std::span<const std::byte> chunk) {
+// A handle's callbacks fall this far behind its output before its streams pause (the pipe then
+// fills and the process blocks, not the host's memory); they resume once it is down to the low
+// mark.
+constexpr std::size_t kCallbackBacklogHigh = 8u << 20;
+constexpr std::size_t kCallbackBacklogLow = 1u << 20;
+
+using StatePtr = std::shared_ptr<CommandHandle::State>;
+using WeakState = std::weak_ptr<CommandHandle::State>;
+
+// On the loop thread: append to the stored result up to the cap, and queue every byte for the
+// callback on the handle's strand. Returns false to pause the stream.
+bool deliver(const StatePtr& s, bool is_stdout, std::span<const std::byte> chunk) {
     std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
     {
-        std::lock_guard lock(s.mutex);
-        std::string& store = is_stdout ? s.result.stdout_data : s.result.stderr_data;
-        bool& truncated = is_stdout ? s.result.stdout_truncated : s.result.stderr_truncated;
-        std::size_t room = s.max_output > store.size() ? s.max_output - store.size() : 0;
+        std::lock_guard lock(s->mutex);
+        std::string& store = is_stdout ? s->result.stdout_data : s->result.stderr_data;
+        bool& truncated = is_stdout ? s->result.stdout_truncated : s->result.stderr_truncated;
+        std::size_t room = s->max_output > store.size() ? s->max_output - store.size() : 0;
         if (text.size() > room) truncated = true;
         store.append(text.substr(0, room));
     }
-    const OutputCallback& callback = is_stdout ? s.on_stdout : s.on_stderr;
-    if (callback) callback(text);
+    if (!(is_stdout ? s->on_stdout : s->on_stderr)) return true;
+    const std::size_t queued = s->callbacks->post(
+        [weak = WeakState(s), is_stdout, copy = std::string(text)] {
+            if (auto held = weak.lock()) (is_stdout ? held->on_stdout : held->on_stderr)(copy);
+        },
+        text.size());
+    if (queued <= kCallbackBacklogHigh) return true;
+    (is_stdout ? s->stdout_paused : s->stderr_paused) = true;
+    return false;
 }
 
-void watch_output(const std::shared_ptr<CommandHandle::State>& state) {
-    auto& loop = io::global_loop();
+// Runs `fn` after the callbacks queued so far (or at once without callbacks).
+void after_callbacks(const StatePtr& s, std::function<void()> fn) {
+    if (s->callbacks)
+        s->callbacks->post(std::move(fn));
+    else
+        fn();
+}
+
+void watch_output(const StatePtr& state) {
+    auto& loop = state->sandbox->runtime->loop();
     // The loop holds only weak references: a dropped handle stops its streams in ~State.
-    std::weak_ptr<CommandHandle::State> weak = state;
+    WeakState weak = state;
+    if (state->on_stdout || state->on_stderr) {
+        state->callbacks = state->sandbox->runtime->callbacks().make_strand();
+        // Resumed on the loop thread, which alone touches the paused flags.
+        // The loop outlives the strand: both belong to the handle's runtime.
+        io::EventLoop* on_loop = &loop;
+        state->callbacks->on_drained(kCallbackBacklogHigh, kCallbackBacklogLow, [weak, on_loop] {
+            on_loop->post([weak, on_loop] {
+                auto s = weak.lock();
+                if (!s) return;
+                if (std::exchange(s->stdout_paused, false)) on_loop->resume(s->stdout_watch);
+                if (std::exchange(s->stderr_paused, false)) on_loop->resume(s->stderr_watch);
+            });
+        });
+    }
     auto stream = [&](bool is_stdout) {
         int fd = is_stdout ? state->stdout_reader.get() : state->stderr_reader.get();
         return loop.read_stream(
             fd,
             [weak, is_stdout](std::span<const std::byte> chunk) {
-                if (auto s = weak.lock()) deliver(*s, is_stdout, chunk);
-                return true;
+                auto s = weak.lock();
+                return !s || deliver(s, is_stdout, chunk);
             },
             [weak, is_stdout](int) {
                 auto s = weak.lock();
                 if (!s) return;
-                std::lock_guard lock(s->mutex);
-                (is_stdout ? s->stdout_open : s->stderr_open) = false;
-                s->changed.notify_all();
+                // The stream counts as ended once its callbacks have all run, so wait()
+                // returns after the last on_stdout call.
+                after_callbacks(s, [weak, is_stdout] {
+                    auto ended = weak.lock();
+                    if (!ended) return;
+                    std::lock_guard lock(ended->mutex);
+                    (is_stdout ? ended->stdout_open : ended->stderr_open) = false;
+                    ended->changed.notify_all();
+                });
             });
     };
     state->stdout_watch = stream(true);
@@ -91,7 +136,7 @@ void on_exit(const std::weak_ptr<CommandHandle::State>& weak, const Message& eve
     }
     // Output written before the exit is in the pipes now; take it and stop, even if a
     // background child still holds the pipe open.
-    auto& loop = io::global_loop();
+    auto& loop = s->sandbox->runtime->loop();
     if (out) loop.finish_stream(out);
     if (err) loop.finish_stream(err);
 }
@@ -241,8 +286,9 @@ int CommandHandle::pid() const {
 
 Result<CommandResult> CommandHandle::wait() {
     if (!state_) return std::unexpected(invalid("command handle was moved from"));
-    if (io::global_loop().on_loop_thread())
-        return std::unexpected(invalid("wait() cannot be called from an output callback"));
+    if (state_->sandbox->runtime->loop().on_loop_thread() ||
+        (state_->callbacks && state_->callbacks->on_own_thread()))
+        return std::unexpected(invalid("wait() cannot be called from its own output callback"));
     State& s = *state_;
     std::unique_lock lock(s.mutex);
     s.changed.wait(lock, [&] { return s.finished() || s.detached; });
@@ -311,7 +357,7 @@ void CommandHandle::disconnect() {
     // A handle that connected to the same process since owns the subscription now: leave it.
     if (!s.sandbox->channel->clear_exit_handler(s.pid, s.exit_token)) return;
     // The agent drains the output from now on, so the process never blocks on a full pipe.
-    if (!io::global_loop().on_loop_thread()) {
+    if (!s.sandbox->runtime->loop().on_loop_thread()) {
         Message request(Op::detach, 0);
         request.add_u64(Field::pid, static_cast<std::uint64_t>(s.pid));
         (void)s.sandbox->channel->request(std::move(request));

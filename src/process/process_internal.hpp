@@ -18,6 +18,9 @@ struct CommandHandle::State {
     UniqueFd stdin_writer, stdout_reader, stderr_reader;
     io::EventLoop::WatchId stdout_watch = 0, stderr_watch = 0;
     OutputCallback on_stdout, on_stderr;
+    // Where on_stdout/on_stderr run (null without callbacks); see runtime/callback_pool.hpp.
+    std::shared_ptr<CallbackPool::Strand> callbacks;
+    bool stdout_paused = false, stderr_paused = false; // loop thread only
     std::size_t max_output = 0;
     std::optional<std::uint64_t> oom_baseline;
 
@@ -48,10 +51,13 @@ struct CommandHandle::State {
 
     bool finished() const { return exited && !stdout_open && !stderr_open; }
 
+    // No output is read, and no callback runs, once this returns (but for one that is calling
+    // it).
     void stop_watching() {
-        auto& loop = io::global_loop();
+        auto& loop = sandbox->runtime->loop();
         if (stdout_watch) loop.cancel(std::exchange(stdout_watch, 0));
         if (stderr_watch) loop.cancel(std::exchange(stderr_watch, 0));
+        if (callbacks) callbacks->close();
     }
 };
 

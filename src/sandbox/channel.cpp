@@ -16,13 +16,14 @@ constexpr int kHelloTimeoutMs = 10000;
 
 } // namespace
 
-Result<std::shared_ptr<Channel>> Channel::open(UniqueFd socket) {
+Result<std::shared_ptr<Channel>> Channel::open(UniqueFd socket,
+                                               std::shared_ptr<io::EventLoop> loop) {
     int flags = ::fcntl(socket.get(), F_GETFL);
     if (flags < 0 || ::fcntl(socket.get(), F_SETFL, flags | O_NONBLOCK) != 0)
         return std::unexpected(sys_error("set control socket non-blocking"));
-    std::shared_ptr<Channel> channel(new Channel(std::move(socket)));
+    std::shared_ptr<Channel> channel(new Channel(std::move(socket), std::move(loop)));
     std::weak_ptr<Channel> weak = channel;
-    channel->watch_ = io::global_loop().watch_readable(channel->socket_.get(), [weak] {
+    channel->watch_ = channel->loop_->watch_readable(channel->socket_.get(), [weak] {
         auto self = weak.lock();
         return self && self->on_readable();
     });
@@ -55,7 +56,7 @@ Status Channel::exchange_hello() {
 
 Channel::~Channel() {
     // After cancel returns no handler runs, so the socket can close under nobody's feet.
-    io::global_loop().cancel(watch_);
+    loop_->cancel(watch_);
 }
 
 bool Channel::closed() const {
@@ -74,7 +75,7 @@ Result<Message> Channel::request(Message message, int timeout_ms) {
 }
 
 Result<Message> Channel::send_request(Message message, int timeout_ms) {
-    if (io::global_loop().on_loop_thread())
+    if (loop_->on_loop_thread())
         return std::unexpected(make_error(Errc::invalid_argument,
                                           "blocking SoulBox calls cannot be made from a callback"));
     Pending pending;

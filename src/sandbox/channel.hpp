@@ -21,12 +21,13 @@ class Channel : public std::enable_shared_from_this<Channel> {
 public:
     using ExitHandler = std::function<void(const protocol::Message& event)>;
 
-    // Takes a connected socket, starts reading it on the global loop and exchanges `hello`
-    // (blocking: not on the loop thread). An agent from before `hello` (it answers with an error
-    // reply, or closes the connection as release 0.1.0's agent does on an op it does not know)
-    // gives a channel with agent_protocol_version() 0; what to do with it is the caller's
-    // choice.
-    static Result<std::shared_ptr<Channel>> open(UniqueFd socket);
+    // Takes a connected socket, starts reading it on `loop` (kept alive by the channel) and
+    // exchanges `hello` (blocking: not on the loop thread). An agent from before `hello` (it
+    // answers with an error reply, or closes the connection as release 0.1.0's agent does on an op
+    // it does not know) gives a channel with agent_protocol_version() 0; what to do with it is the
+    // caller's choice.
+    static Result<std::shared_ptr<Channel>> open(UniqueFd socket,
+                                                 std::shared_ptr<io::EventLoop> loop);
     ~Channel();
     Channel(const Channel&) = delete;
     Channel& operator=(const Channel&) = delete;
@@ -61,7 +62,8 @@ public:
     bool closed() const;
 
 private:
-    explicit Channel(UniqueFd socket) : socket_(std::move(socket)) {}
+    Channel(UniqueFd socket, std::shared_ptr<io::EventLoop> loop)
+        : loop_(std::move(loop)), socket_(std::move(socket)) {}
     Status exchange_hello();
     Result<protocol::Message> send_request(protocol::Message message, int timeout_ms);
     bool on_readable(); // loop thread
@@ -71,6 +73,7 @@ private:
         std::optional<Result<protocol::Message>> reply;
     };
 
+    std::shared_ptr<io::EventLoop> loop_; // declared first: destroyed after the watch is gone
     UniqueFd socket_;
     // Set by exchange_hello() before open() returns, read-only afterwards.
     std::uint32_t agent_version_ = 0;

@@ -1,7 +1,7 @@
 // Sandbox lifecycle: create, connect, list, kill, timeouts, garbage collection.
+#include "runtime/runtime.hpp"
 #include "sandbox/launch.hpp"
 #include "sandbox/sandbox_state.hpp"
-#include "seccomp/policy.hpp"
 #include "spec/setup_mounts.hpp"
 
 #include <atomic>
@@ -31,18 +31,14 @@ constexpr double kDefaultCpus = 1.0;
 constexpr std::uint64_t kDefaultDisk = 1ull << 30;
 constexpr int kSetupTimeoutMs = 20000;
 
-cgroup::Manager& cgroups() {
-    static std::unique_ptr<cgroup::Manager> manager = cgroup::detect_manager();
-    return *manager;
-}
-
 Error invalid(std::string message) {
     return make_error(Errc::invalid_argument, std::move(message));
 }
 
 // Resolve requested and default limits against what this host's cgroups can do.
-Result<cgroup::Limits> resolve_limits(const ResourceLimits& asked, EffectiveLimits& effective) {
-    const auto& avail = cgroups().availability();
+Result<cgroup::Limits> resolve_limits(cgroup::Manager& cgroups, const ResourceLimits& asked,
+                                      EffectiveLimits& effective) {
+    const auto& avail = cgroups.availability();
     cgroup::Limits limits;
     std::string missing;
     auto pick = [&](const auto& requested, auto fallback, bool controller, const char* name) {
@@ -111,21 +107,30 @@ bool pidfd_exited(int pidfd, int timeout_ms) {
 }
 
 // Watches the agents this process created; when one ends, reaps it and frees its resources,
-// whether or not a Sandbox object for it still exists.
-void watch_for_exit(const std::shared_ptr<SandboxResources>& resources) {
-    auto holder = std::make_shared<std::shared_ptr<SandboxResources>>(resources);
-    io::global_loop().watch_readable(resources->pidfd.get(), [holder] {
-        (*holder)->release();
+// whether or not a Sandbox object for it still exists. The watch keeps the runtime (and so its
+// loop) alive while the agent runs.
+void watch_for_exit(const std::shared_ptr<Runtime>& runtime,
+                    const std::shared_ptr<SandboxResources>& resources) {
+    struct Watched {
+        std::shared_ptr<Runtime> runtime;
+        std::shared_ptr<SandboxResources> resources;
+    };
+    auto holder = std::make_shared<Watched>(Watched{runtime, resources});
+    runtime->loop().watch_readable(resources->pidfd.get(), [holder] {
+        holder->resources->release();
+        holder->runtime->log(LogLevel::debug,
+                             "sandbox " + holder->resources->record.id + " ended and was reaped");
         // The pidfd closes with the resources; only after this watch is gone, so its number
         // cannot be reused while the loop still watches it.
-        io::global_loop().post([holder] { holder->reset(); });
+        holder->runtime->loop().post([holder] { *holder = {}; });
         return false;
     });
 }
 
-Result<std::unique_ptr<cgroup::Group>> open_group(const sandbox::SandboxRecord& record) {
+Result<std::unique_ptr<cgroup::Group>> open_group(Runtime& runtime,
+                                                  const sandbox::SandboxRecord& record) {
     if (record.limits.cgroup == "none") return std::unique_ptr<cgroup::Group>();
-    auto group = cgroups().open(record.id);
+    auto group = runtime.cgroups().open(record.id);
     if (!group && group.error().code == Errc::not_found) return std::unique_ptr<cgroup::Group>();
     return group;
 }
@@ -133,7 +138,8 @@ Result<std::unique_ptr<cgroup::Group>> open_group(const sandbox::SandboxRecord& 
 // Release what dead sandboxes of this state root left behind. Only ids found in the root are
 // touched (another root may own cgroups that look the same), and only what is known dead: a
 // record that cannot be read or comes from a newer version may belong to a live sandbox.
-int collect_garbage(const std::string& root) {
+int collect_garbage(Runtime& runtime) {
+    const std::string& root = runtime.state_root();
     int cleaned = 0;
     for (const auto& id : sandbox::list_sandbox_ids(root)) {
         auto record = sandbox::read_record(root, id);
@@ -152,8 +158,9 @@ int collect_garbage(const std::string& root) {
         SandboxResources dead;
         dead.root = root;
         dead.record = std::move(*record);
-        if (auto group = cgroups().open(id); group) dead.group = std::move(*group);
+        if (auto group = runtime.cgroups().open(id); group) dead.group = std::move(*group);
         dead.release();
+        runtime.log(LogLevel::info, "gc: collected dead sandbox " + id);
         ++cleaned;
     }
     ns::collect_stale_id_slots(root);
@@ -190,23 +197,24 @@ const std::string& Sandbox::id() const {
     return state_ ? state_->resources->record.id : none;
 }
 
-Result<Sandbox> Sandbox::create(const SandboxOptions& options) {
+Result<Sandbox> Sandbox::create(const SandboxOptions& options, std::shared_ptr<Runtime> runtime) {
     auto spec = spec::build_spec(options);
     if (!spec) return std::unexpected(std::move(spec.error().context("create sandbox")));
-    return create_from_spec(std::move(*spec));
+    return create_from_spec(std::move(*spec), std::move(runtime));
 }
 
-Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
-    auto root = sandbox::state_root();
-    if (!root) return std::unexpected(root.error());
+Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec,
+                                          std::shared_ptr<Runtime> runtime_in) {
+    auto runtime_or = Runtime::or_default(std::move(runtime_in));
+    if (!runtime_or) return std::unexpected(runtime_or.error());
+    std::shared_ptr<Runtime> runtime = std::move(*runtime_or);
+    const std::string& root = runtime->state_root();
     // What a crashed process left behind goes first; at most every few seconds, so creating
     // many sandboxes does not scan the state directory each time.
-    static std::atomic<std::uint64_t> last_gc_ms{0};
-    std::uint64_t now = sandbox::now_ms(), last = last_gc_ms.load();
-    if (now - last > 5000 && last_gc_ms.compare_exchange_strong(last, now)) collect_garbage(*root);
+    if (runtime->gc_due(sandbox::now_ms())) collect_garbage(*runtime);
 
     auto resources = std::make_shared<SandboxResources>();
-    resources->root = *root;
+    resources->root = root;
     resources->is_parent = true;
     auto& record = resources->record;
     record.id = sandbox::new_sandbox_id();
@@ -214,7 +222,7 @@ Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
     record.creator_pid = ::getpid();
     record.creator_start_time = sandbox::process_start_time(record.creator_pid);
     record.started_at_ms = sandbox::now_ms();
-    std::string dir = sandbox::sandbox_dir(*root, record.id);
+    std::string dir = sandbox::sandbox_dir(root, record.id);
     if (::mkdir(dir.c_str(), 0700) != 0) return std::unexpected(sys_error("create " + dir));
     // From here on every failure must release what was taken.
     auto fail = [&](Error error) -> Result<Sandbox> {
@@ -223,23 +231,23 @@ Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
     };
     // Recorded before anything is started, so gc can tell a crashed create (creator gone)
     // from one in progress.
-    if (auto s = sandbox::write_record(*root, record); !s) return fail(s.error());
+    if (auto s = sandbox::write_record(root, record); !s) return fail(s.error());
 
     const auto& sandbox_spec = record.spec;
-    auto limits = resolve_limits(sandbox_spec.limits, record.limits);
+    auto limits = resolve_limits(runtime->cgroups(), sandbox_spec.limits, record.limits);
     if (!limits) return fail(limits.error());
-    auto ids = ns::allocate_id_mapping(*root, record.id);
+    auto ids = ns::allocate_id_mapping(root, record.id);
     if (!ids) return fail(ids.error());
     record.id_slot = ids->slot;
     record.rootless = ids->rootless;
     if (record.limits.cgroup != "none") {
-        auto group = cgroups().create(record.id, *limits);
+        auto group = runtime->cgroups().create(record.id, *limits);
         if (!group) return fail(group.error());
         resources->group = std::move(*group);
     }
-    auto listener = listen_on(sandbox::control_socket_path(*root, record.id));
+    auto listener = listen_on(sandbox::control_socket_path(root, record.id));
     if (!listener) return fail(listener.error());
-    auto seccomp_fd = seccomp::default_policy_memfd();
+    auto seccomp_fd = runtime->seccomp_policy_fd();
     if (!seccomp_fd) return fail(seccomp_fd.error());
 
     sandbox::LaunchPlan plan;
@@ -290,42 +298,45 @@ Result<Sandbox> Sandbox::create_from_spec(spec::SandboxSpec spec) {
         if (error.code == Errc::not_running) error.message = "sandbox agent exited during setup";
         return fail(error.context("sandbox setup"));
     }
-    auto channel = sandbox::Channel::open(std::move(agent->socket));
+    auto channel = sandbox::Channel::open(std::move(agent->socket), runtime->shared_loop());
     if (!channel) {
         kill_agent();
         return fail(channel.error());
     }
     record.agent_protocol = (*channel)->agent_protocol_version();
-    if (auto s = sandbox::write_record(*root, record); !s) {
+    if (auto s = sandbox::write_record(root, record); !s) {
         kill_agent();
         return fail(s.error());
     }
-    watch_for_exit(resources);
+    watch_for_exit(runtime, resources);
     auto state = std::make_shared<State>();
+    state->runtime = std::move(runtime);
     state->resources = std::move(resources);
     state->channel = std::move(*channel);
     return Sandbox(std::move(state));
 }
 
-Result<Sandbox> Sandbox::connect(std::string_view id) {
+Result<Sandbox> Sandbox::connect(std::string_view id, std::shared_ptr<Runtime> runtime_in) {
     if (auto s = sandbox::validate_sandbox_id(id); !s) return std::unexpected(s.error());
-    auto root = sandbox::state_root();
-    if (!root) return std::unexpected(root.error());
-    auto record = sandbox::read_record(*root, std::string(id));
+    auto runtime_or = Runtime::or_default(std::move(runtime_in));
+    if (!runtime_or) return std::unexpected(runtime_or.error());
+    std::shared_ptr<Runtime> runtime = std::move(*runtime_or);
+    const std::string& root = runtime->state_root();
+    auto record = sandbox::read_record(root, std::string(id));
     if (!record) return std::unexpected(record.error());
     auto pidfd = sandbox::open_agent_pidfd(*record);
     if (!pidfd) return std::unexpected(pidfd.error());
     auto resources = std::make_shared<SandboxResources>();
-    resources->root = *root;
+    resources->root = root;
     resources->pidfd.reset(*pidfd);
     resources->record = std::move(*record);
-    auto group = open_group(resources->record);
+    auto group = open_group(*runtime, resources->record);
     if (!group) return std::unexpected(group.error());
     resources->group = std::move(*group);
-    auto socket = connect_to(sandbox::control_socket_path(*root, resources->record.id));
+    auto socket = connect_to(sandbox::control_socket_path(root, resources->record.id));
     if (!socket)
         return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
-    auto channel = sandbox::Channel::open(std::move(*socket));
+    auto channel = sandbox::Channel::open(std::move(*socket), runtime->shared_loop());
     if (!channel) return std::unexpected(channel.error());
     if (auto version = (*channel)->agent_protocol_version();
         version < protocol::kOldestAgentProtocolVersion) {
@@ -339,6 +350,7 @@ Result<Sandbox> Sandbox::connect(std::string_view id) {
                                    std::to_string(protocol::kProtocolVersion)));
     }
     auto state = std::make_shared<State>();
+    state->runtime = std::move(runtime);
     state->resources = std::move(resources);
     state->channel = std::move(*channel);
     return Sandbox(std::move(state));
@@ -394,13 +406,14 @@ Status Sandbox::set_timeout(std::chrono::seconds timeout) {
     return sandbox::write_record(res.root, res.record);
 }
 
-Result<std::vector<SandboxInfo>> Sandbox::list() {
-    auto root = sandbox::state_root();
-    if (!root) return std::unexpected(root.error());
-    collect_garbage(*root);
+Result<std::vector<SandboxInfo>> Sandbox::list(std::shared_ptr<Runtime> runtime_in) {
+    auto runtime = Runtime::or_default(std::move(runtime_in));
+    if (!runtime) return std::unexpected(runtime.error());
+    const std::string& root = (*runtime)->state_root();
+    collect_garbage(**runtime);
     std::vector<SandboxInfo> out;
-    for (const auto& id : sandbox::list_sandbox_ids(*root)) {
-        auto record = sandbox::read_record(*root, id);
+    for (const auto& id : sandbox::list_sandbox_ids(root)) {
+        auto record = sandbox::read_record(root, id);
         if (!record) {
             if (sandbox::is_foreign(record.error()))
                 out.push_back(sandbox::foreign_info(id, record.error()));
@@ -416,10 +429,10 @@ Result<std::vector<SandboxInfo>> Sandbox::list() {
     return out;
 }
 
-Result<int> Sandbox::gc() {
-    auto root = sandbox::state_root();
-    if (!root) return std::unexpected(root.error());
-    return collect_garbage(*root);
+Result<int> Sandbox::gc(std::shared_ptr<Runtime> runtime_in) {
+    auto runtime = Runtime::or_default(std::move(runtime_in));
+    if (!runtime) return std::unexpected(runtime.error());
+    return collect_garbage(**runtime);
 }
 
 } // namespace soulbox

@@ -4,6 +4,7 @@
 #include "api/sandbox.hpp"
 #include "cgroup/cgroup.hpp"
 #include "core/unique_fd.hpp"
+#include "runtime/runtime.hpp"
 #include "sandbox/channel.hpp"
 #include "sandbox/state.hpp"
 
@@ -27,6 +28,7 @@ struct SandboxResources {
 };
 
 struct Sandbox::State {
+    std::shared_ptr<Runtime> runtime; // its loop reads this sandbox's channel and output
     std::shared_ptr<SandboxResources> resources;
     std::shared_ptr<sandbox::Channel> channel;
     std::mutex record_mutex; // guards resources->record.end_at_ms

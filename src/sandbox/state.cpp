@@ -51,10 +51,12 @@ std::string read_file(const std::string& path) {
 
 } // namespace
 
-Result<std::string> state_root() {
-    std::string root;
-    if (const char* env = std::getenv("SOULBOX_STATE_DIR"); env && *env) {
-        root = env;
+Result<std::string> prepare_state_root(std::string root) {
+    if (!root.empty()) {
+        // Relative roots would move with the working directory.
+        if (root.front() != '/')
+            return std::unexpected(
+                make_error(Errc::invalid_argument, "state directory must be absolute: " + root));
     } else if (::geteuid() == 0) {
         root = "/run/soulbox";
     } else if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {

@@ -39,8 +39,9 @@ struct SandboxRecord {
 // What gc may do with a state directory; only `dead` is ever collected.
 enum class Liveness { alive, creating, dead, foreign };
 
-// Validates and creates (mode 0700, owned by the caller) the state root.
-Result<std::string> state_root();
+// Validates and creates (mode 0700, owned by the caller) a state root: `configured`, or when it
+// is empty /run/soulbox for root, $XDG_RUNTIME_DIR/soulbox, else /tmp/soulbox-<uid>.
+Result<std::string> prepare_state_root(std::string configured);
 std::string sandbox_dir(const std::string& root, const std::string& id);
 std::string control_socket_path(const std::string& root, const std::string& id);
 // 16 random lowercase hex digits.

@@ -400,21 +400,6 @@ Status write_all(int fd, std::span<const std::byte> bytes) {
     return {};
 }
 
-Result<int> create_sealed_policy_memfd() {
-    auto program = compile_default_policy();
-    if (!program) return std::unexpected(program.error());
-
-    UniqueFd memfd(::memfd_create("soulbox-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (!memfd) return std::unexpected(sys_error("seccomp: memfd_create"));
-    if (auto s = write_all(memfd.get(), std::as_bytes(std::span(program->instructions))); !s)
-        return std::unexpected(s.error());
-    // Sealed so that nothing holding the fd (the agent included) can alter what later agents load.
-    if (::fcntl(memfd.get(), F_ADD_SEALS,
-                F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0)
-        return std::unexpected(sys_error("seccomp: seal policy memfd"));
-    return memfd.release();
-}
-
 } // namespace
 
 Result<Program> compile_default_policy() {
@@ -462,11 +447,19 @@ Result<Program> compile_default_policy() {
     return program;
 }
 
-Result<int> default_policy_memfd() {
-    // Built on first use, thread-safely, and never closed: every sandbox started by this process
-    // is handed the same sealed fd. A failure is cached too; it would only repeat.
-    static const Result<int> policy_memfd = create_sealed_policy_memfd();
-    return policy_memfd;
+Result<UniqueFd> create_policy_memfd() {
+    auto program = compile_default_policy();
+    if (!program) return std::unexpected(program.error());
+
+    UniqueFd memfd(::memfd_create("soulbox-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+    if (!memfd) return std::unexpected(sys_error("seccomp: memfd_create"));
+    if (auto s = write_all(memfd.get(), std::as_bytes(std::span(program->instructions))); !s)
+        return std::unexpected(s.error());
+    // Sealed so that nothing holding the fd (the agent included) can alter what later agents load.
+    if (::fcntl(memfd.get(), F_ADD_SEALS,
+                F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0)
+        return std::unexpected(sys_error("seccomp: seal policy memfd"));
+    return memfd;
 }
 
 std::vector<NamedSyscall> explicitly_denied_syscalls() {

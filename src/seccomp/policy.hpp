@@ -3,6 +3,7 @@
 // the sandbox inherits it.
 #pragma once
 
+#include "core/unique_fd.hpp"
 #include "soulbox/error.hpp"
 
 #include <linux/filter.h>
@@ -19,11 +20,11 @@ struct Program {
 // Build the default-deny policy for the native architecture. Pure: no process state changes.
 Result<Program> compile_default_policy();
 
-// The default policy as a sealed, read-only memfd holding the raw sock_filter array. Compiled on
-// first use and cached for the life of the process; the returned fd stays owned by this module.
-Result<int> default_policy_memfd();
+// The default policy as a sealed, read-only memfd holding the raw sock_filter array (a Runtime
+// compiles it once and hands each agent a duplicate).
+Result<UniqueFd> create_policy_memfd();
 
-// Agent side: read a program previously written by default_policy_memfd().
+// Agent side: read a program previously written by create_policy_memfd().
 Result<Program> read_program(int fd);
 
 // Install on the calling thread (needs no_new_privs or CAP_SYS_ADMIN in the user namespace).

@@ -1,5 +1,6 @@
 // The real agent's side of hello and of ops it does not know, over a sandbox's control.sock.
 #include "protocol/message.hpp"
+#include "runtime/runtime.hpp"
 #include "sandbox/channel.hpp"
 #include "sandbox/state.hpp"
 #include "support/sandbox_fixture.hpp"
@@ -15,7 +16,8 @@ using namespace soulbox::protocol;
 namespace {
 
 UniqueFd connect_control_socket(const Sandbox& sbx) {
-    auto root = expect_ok(sandbox::state_root(), "state root");
+    auto runtime = expect_ok(Runtime::default_runtime(), "default runtime");
+    const std::string& root = runtime->state_root();
     std::string path = sandbox::control_socket_path(root, sbx.id());
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -31,7 +33,10 @@ UniqueFd connect_control_socket(const Sandbox& sbx) {
 
 TEST_CASE("agent protocol: a sandbox's agent speaks protocol 1 and serves every request op") {
     Sandbox sbx = make_sandbox();
-    auto channel = expect_ok(sandbox::Channel::open(connect_control_socket(sbx)), "open channel");
+    auto runtime = expect_ok(Runtime::default_runtime(), "default runtime");
+    auto channel =
+        expect_ok(sandbox::Channel::open(connect_control_socket(sbx), runtime->shared_loop()),
+                  "open channel");
     CHECK(channel->agent_protocol_version() == kProtocolVersion);
     for (const OpInfo& info : kOps) {
         // setup only ever comes first on the bootstrap socket; the rest are the agent's to serve.

@@ -3,6 +3,7 @@
 // terminal's echo of the typed line cannot contain (echo "a-$((1+1))" prints "a-2"), or on
 // "\nkey=" at the start of a line, where the echoed command line never puts it.
 #include "support/sandbox_fixture.hpp"
+#include "support/skip.hpp"
 #include "support/terminal_log.hpp"
 
 #include <algorithm>
@@ -136,7 +137,8 @@ TEST_CASE("pty: several terminals in one sandbox each get only their own input")
     std::vector<CommandHandle> terminals;
     for (int i = 0; i < kTerminals; ++i)
         terminals.push_back(expect_ok(sbx.pty().create(terminal_options(logs[i])), "create pty"));
-    for (const auto& log : logs) wait_for_prompt(log);
+    for (const auto& log : logs)
+        wait_for_prompt(log);
     // Typed into all of them before reading any, so they are open at the same time.
     for (int i = 0; i < kTerminals; ++i) {
         std::string n = std::to_string(i + 1);
@@ -268,10 +270,7 @@ TEST_CASE("pty: bad sizes, a process without a terminal and unknown pids are ref
 }
 
 TEST_CASE("pty: a terminal as user root runs as uid 0 in its cwd") {
-    if (::geteuid() != 0) {
-        MESSAGE("skipped: root inside a sandbox needs a rootful sandbox");
-        return;
-    }
+    if (::geteuid() != 0) SOULBOX_SKIP("root inside a sandbox needs a rootful sandbox");
     Sandbox sbx = make_sandbox();
     TerminalLog log;
     PtyOptions options = terminal_options(log);

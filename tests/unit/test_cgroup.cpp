@@ -2,6 +2,7 @@
 // processes); as another user they only report that they were skipped.
 #include "cgroup/cgroup.hpp"
 #include "cgroup/cgroup_files.hpp"
+#include "support/skip.hpp"
 
 #include <doctest/doctest.h>
 
@@ -34,10 +35,7 @@ bool is_root() {
 
 #define REQUIRE_ROOT()                                                                             \
     do {                                                                                           \
-        if (!is_root()) {                                                                          \
-            MESSAGE("skipped: needs root");                                                        \
-            return;                                                                                \
-        }                                                                                          \
+        if (!is_root()) SOULBOX_SKIP("needs root");                                                \
     } while (0)
 
 std::string unique_id() {
@@ -97,27 +95,6 @@ std::string control_dir(const Group& group, std::string_view controller, const s
     if (group.version() == Version::v2) return group.path();
     return host_mount(controller) + "/soulbox/" + id;
 }
-
-// Sets (or unsets, for nullptr) SOULBOX_CGROUP for one test and restores it afterwards.
-class EnvOverride {
-public:
-    explicit EnvOverride(const char* value) {
-        if (const char* old = std::getenv("SOULBOX_CGROUP")) old_ = old;
-        if (value)
-            ::setenv("SOULBOX_CGROUP", value, 1);
-        else
-            ::unsetenv("SOULBOX_CGROUP");
-    }
-    ~EnvOverride() {
-        if (old_)
-            ::setenv("SOULBOX_CGROUP", old_->c_str(), 1);
-        else
-            ::unsetenv("SOULBOX_CGROUP");
-    }
-
-private:
-    std::optional<std::string> old_;
-};
 
 // Kills and removes a test's group even when a check fails midway. It signals the listed
 // processes itself first, so a broken kill_all() cannot leak test processes.
@@ -190,7 +167,6 @@ bool killed_by_sigkill(int status) {
 }
 
 std::unique_ptr<Manager> auto_manager() {
-    EnvOverride env(nullptr);
     return detect_manager();
 }
 
@@ -509,15 +485,11 @@ TEST_CASE("cgroup: open reaches a group made by another manager") {
     CHECK(missing.error().code == Errc::not_found);
 }
 
-TEST_CASE("cgroup: SOULBOX_CGROUP=v2 uses the cgroup2 mount") {
+TEST_CASE("cgroup: forcing v2 uses the cgroup2 mount") {
     REQUIRE_ROOT();
     const std::string v2_mount = host_mount("");
-    if (v2_mount.empty()) {
-        MESSAGE("skipped: no cgroup2 mount");
-        return;
-    }
-    EnvOverride env("v2");
-    auto manager = detect_manager();
+    if (v2_mount.empty()) SOULBOX_SKIP("no cgroup2 mount");
+    auto manager = detect_manager("v2");
     const Availability& a = manager->availability();
     INFO("reason=" << a.reason);
     CHECK(a.version == Version::v2);
@@ -568,7 +540,6 @@ TEST_CASE("cgroup: SOULBOX_CGROUP=v2 uses the cgroup2 mount") {
 
 TEST_CASE("cgroup: a rootless caller gets an explained refusal") {
     REQUIRE_ROOT();
-    EnvOverride env(nullptr);
     int report[2];
     REQUIRE(::pipe2(report, O_CLOEXEC) == 0);
     // Exit code bits: 1 setup failed, 2 auto backend usable, 4 reason missing uid,
@@ -598,9 +569,8 @@ TEST_CASE("cgroup: a rootless caller gets an explained refusal") {
             else
                 text += "create: " + created.error().describe() + "\n";
         }
-        ::setenv("SOULBOX_CGROUP", "v2", 1);
         {
-            auto manager = detect_manager();
+            auto manager = detect_manager("v2");
             text += "v2: " + manager->availability().reason + "\n";
             if (manager->availability().usable) failures |= 16;
             if (!refused(manager->create("rootless-test", {.memory_bytes = 1 << 26})))

@@ -14,6 +14,16 @@ using namespace soulbox::protocol;
 
 namespace {
 
+// One loop for the channels of these cases, as a runtime has.
+std::shared_ptr<io::EventLoop> test_loop() {
+    static const std::shared_ptr<io::EventLoop> loop = [] {
+        auto created = io::EventLoop::create();
+        REQUIRE(created.has_value());
+        return std::shared_ptr<io::EventLoop>(std::move(*created));
+    }();
+    return loop;
+}
+
 // Runs `serve` on the agent's end of a socketpair, on its own thread; the agent's end closes
 // when `serve` returns. Only CHECKs there: a REQUIRE cannot unwind another thread.
 class FakeAgent {
@@ -73,7 +83,7 @@ TEST_CASE("channel: an agent that answers hello with an error is an older agent,
         std::vector<Op> more;
         answer_list(socket, reader, more);
     });
-    auto channel = sandbox::Channel::open(agent.take_host_end());
+    auto channel = sandbox::Channel::open(agent.take_host_end(), test_loop());
     REQUIRE_MESSAGE(channel, channel.error().describe());
     CHECK(seen.op == Op::hello);
     CHECK(seen.version == kProtocolVersion);
@@ -91,7 +101,7 @@ TEST_CASE("channel: an agent that drops the connection on hello (release 0.1.0) 
         // 0.1.0's decoder took an unknown op for a broken frame and closed the connection.
         CHECK(receive_message(socket, reader, 10000));
     });
-    auto channel = sandbox::Channel::open(agent.take_host_end());
+    auto channel = sandbox::Channel::open(agent.take_host_end(), test_loop());
     REQUIRE_MESSAGE(channel, channel.error().describe());
     CHECK((*channel)->agent_protocol_version() == 0);
     CHECK((*channel)->closed());
@@ -108,7 +118,7 @@ TEST_CASE("channel: a protocol 1 agent's op list decides what may be sent") {
         CHECK(send_message(socket, hello_reply(*hello, 1, {"hello", "list", "spawn"})));
         answer_list(socket, reader, received);
     });
-    auto channel = sandbox::Channel::open(agent.take_host_end());
+    auto channel = sandbox::Channel::open(agent.take_host_end(), test_loop());
     REQUIRE_MESSAGE(channel, channel.error().describe());
     CHECK((*channel)->agent_protocol_version() == 1);
     CHECK((*channel)->supports(Op::spawn));
@@ -131,7 +141,7 @@ TEST_CASE("channel: a newer agent's version is kept and op names this library la
         CHECK(send_message(
             socket, hello_reply(*hello, 7, {"hello", "fs_copy", "fs_stat", "snapshot_create"})));
     });
-    auto channel = sandbox::Channel::open(agent.take_host_end());
+    auto channel = sandbox::Channel::open(agent.take_host_end(), test_loop());
     REQUIRE_MESSAGE(channel, channel.error().describe());
     CHECK((*channel)->agent_protocol_version() == 7);
     CHECK((*channel)->supports(Op::fs_stat));
@@ -145,7 +155,7 @@ TEST_CASE("channel: a hello reply without a protocol version is a protocol error
         if (!hello) return; // the host's side fails the test
         CHECK(send_message(socket, Message(Op::reply, hello->request_id())));
     });
-    auto channel = sandbox::Channel::open(agent.take_host_end());
+    auto channel = sandbox::Channel::open(agent.take_host_end(), test_loop());
     REQUIRE_FALSE(channel);
     CHECK(channel.error().code == Errc::protocol);
 }

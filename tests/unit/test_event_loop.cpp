@@ -429,13 +429,6 @@ TEST_CASE("read errors reach on_close, regular files are read to the end") {
     });
 }
 
-TEST_CASE("global_loop is one object") {
-    EventLoop& first = global_loop();
-    EventLoop& second = global_loop();
-    CHECK(&first == &second);
-    flush(first);
-}
-
 TEST_CASE("throughput of `head -c 1G /dev/zero` through a pipe (reported, not asserted)") {
     for_each_backend([](EventLoop& loop) {
         Pipe pipe = make_pipe();
@@ -468,14 +461,6 @@ TEST_CASE("throughput of `head -c 1G /dev/zero` through a pipe (reported, not as
         CHECK(received == (1ull << 30));
         MESSAGE(backend_name(loop.backend()), ": ", received / elapsed.count() / 1e9, " GB/s");
     });
-}
-
-TEST_CASE("SOULBOX_IO=epoll forces the epoll backend") {
-    ::setenv("SOULBOX_IO", "epoll", 1);
-    auto created = EventLoop::create(Backend::io_uring);
-    ::unsetenv("SOULBOX_IO");
-    REQUIRE(created.has_value());
-    CHECK((*created)->backend() == Backend::epoll);
 }
 
 TEST_CASE("destroying a loop with live and paused streams calls no handler") {

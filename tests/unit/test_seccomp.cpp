@@ -2,6 +2,7 @@
 // A child reports through its exit code: 0 means every expectation held, anything else says
 // which one failed (see the codes below); the parent asserts on the wait status.
 #include "seccomp/policy.hpp"
+#include "support/skip.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
+#include <grp.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -39,6 +41,13 @@ namespace sc = soulbox::seccomp;
 constexpr int kSyscallSucceeded = 200;
 constexpr int kSetupFailed = 250;
 
+// One compiled policy for every case, as a runtime keeps one.
+soulbox::Result<int> policy_fd() {
+    static const auto memfd = sc::create_policy_memfd();
+    if (!memfd) return std::unexpected(memfd.error());
+    return memfd->get();
+}
+
 struct ChildOutcome {
     bool exited = false;
     int exit_code = -1;
@@ -49,13 +58,13 @@ struct ChildOutcome {
 // child ended. The body's return value becomes the exit code.
 ChildOutcome run_child(bool filtered, const std::function<int()>& body) {
     // Build the memfd in the parent so children reuse the cached fd instead of compiling.
-    if (filtered) REQUIRE(sc::default_policy_memfd().has_value());
+    if (filtered) REQUIRE(policy_fd().has_value());
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         if (filtered) {
             if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(kSetupFailed);
-            auto fd = sc::default_policy_memfd();
+            auto fd = policy_fd();
             if (!fd) ::_exit(kSetupFailed + 1);
             auto program = sc::read_program(*fd);
             if (!program) ::_exit(kSetupFailed + 2);
@@ -165,21 +174,19 @@ TEST_CASE("seccomp: install rejects empty and oversized programs") {
     CHECK_FALSE(sc::install(huge).has_value());
 }
 
-TEST_CASE("seccomp: the policy compiles and its memfd is cached and sealed") {
+TEST_CASE("seccomp: the policy compiles and its memfd is sealed") {
     auto program = sc::compile_default_policy();
     REQUIRE(program.has_value());
     CHECK(!program->instructions.empty());
     CHECK(program->instructions.size() <= BPF_MAXINSNS);
     MESSAGE("policy is " << program->instructions.size() << " BPF instructions");
 
-    auto first = sc::default_policy_memfd();
-    auto second = sc::default_policy_memfd();
-    REQUIRE(first.has_value());
-    REQUIRE(second.has_value());
-    CHECK(*first == *second);
-    CHECK((::fcntl(*first, F_GETFD) & FD_CLOEXEC) != 0);
+    auto memfd = sc::create_policy_memfd();
+    REQUIRE(memfd.has_value());
+    const int fd = memfd->get();
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
 
-    const int seals = ::fcntl(*first, F_GET_SEALS);
+    const int seals = ::fcntl(fd, F_GET_SEALS);
     REQUIRE(seals >= 0);
     CHECK((seals & F_SEAL_WRITE) != 0);
     CHECK((seals & F_SEAL_SEAL) != 0);
@@ -187,13 +194,13 @@ TEST_CASE("seccomp: the policy compiles and its memfd is cached and sealed") {
     CHECK((seals & F_SEAL_GROW) != 0);
 
     const char byte = 0;
-    CHECK(::pwrite(*first, &byte, 1, 0) == -1);
+    CHECK(::pwrite(fd, &byte, 1, 0) == -1);
     CHECK(errno == EPERM);
-    CHECK(::ftruncate(*first, 0) == -1);
+    CHECK(::ftruncate(fd, 0) == -1);
     CHECK(errno == EPERM);
 
     // The memfd holds exactly the compiled program.
-    auto stored = sc::read_program(*first);
+    auto stored = sc::read_program(fd);
     REQUIRE(stored.has_value());
     REQUIRE(stored->instructions.size() == program->instructions.size());
     CHECK(std::memcmp(stored->instructions.data(), program->instructions.data(),
@@ -201,12 +208,14 @@ TEST_CASE("seccomp: the policy compiles and its memfd is cached and sealed") {
 }
 
 TEST_CASE("seccomp: install needs no_new_privs or CAP_SYS_ADMIN") {
-    if (::geteuid() == 0) {
-        MESSAGE("skipped: root may install without no_new_privs");
-        return;
-    }
     const ChildOutcome outcome = run_child(false, [] {
-        auto program = sc::read_program(*sc::default_policy_memfd());
+        // Root may install without no_new_privs (CAP_SYS_ADMIN), so a root run checks the rule
+        // as nobody: every capability goes with the switch to a non-zero uid.
+        if (::geteuid() == 0 &&
+            (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+             ::setresuid(65534, 65534, 65534) != 0))
+            return kSetupFailed;
+        auto program = sc::read_program(*policy_fd());
         if (!program) return kSetupFailed;
         auto installed = sc::install(program->instructions);
         return !installed && installed.error().sys_errno == EACCES ? 0 : 1;
@@ -225,7 +234,7 @@ TEST_CASE("seccomp: install covers threads that already exist") {
             if (::read(go[0], &byte, 1) != 1) return;
             thread_result = failed_with(raw(SYS_unshare, CLONE_NEWUSER), EPERM);
         });
-        auto program = sc::read_program(*sc::default_policy_memfd());
+        auto program = sc::read_program(*policy_fd());
         const bool installed = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && program &&
                                sc::install(program->instructions).has_value();
         const char byte = 1;
@@ -401,8 +410,7 @@ TEST_CASE("seccomp: x32 and i386 system calls kill the process") {
     const ChildOutcome unfiltered =
         run_child(false, [] { return i386_getpid() == ::getpid() ? 0 : 1; });
     if (!unfiltered.exited || unfiltered.exit_code != 0) {
-        MESSAGE("skipped int 0x80: the kernel has no IA-32 emulation");
-        return;
+        SOULBOX_SKIP("int 0x80: the kernel has no IA-32 emulation");
     }
     const ChildOutcome i386 = run_child(true, [] {
         i386_getpid();
@@ -473,10 +481,7 @@ TEST_CASE("seccomp: a process spawner and ordinary programs still work") {
 }
 
 TEST_CASE("seccomp: python3 runs under the filter") {
-    if (::access("/usr/bin/python3", X_OK) != 0) {
-        MESSAGE("skipped: no /usr/bin/python3");
-        return;
-    }
+    if (::access("/usr/bin/python3", X_OK) != 0) SOULBOX_SKIP("no /usr/bin/python3");
     int out[2];
     REQUIRE(::pipe(out) == 0);
     const ChildOutcome outcome = run_child(true, [&out] {

@@ -1,5 +1,6 @@
 """Shared fixtures: one sandbox per test module where tests need no sandbox of their own."""
 
+import os
 import time
 
 import pytest
@@ -22,3 +23,14 @@ def wait_until(predicate, timeout=10.0, interval=0.02):
             return value
         time.sleep(interval)
     raise AssertionError("condition not met within %.1fs" % timeout)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With SOULBOX_TEST_MUST_WORK=1 (CI) a skipped test fails: a gate that can silently not
+    run is not a gate."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("SOULBOX_TEST_MUST_WORK") == "1":
+        report.outcome = "failed"
+        report.longrepr = f"SOULBOX_TEST_MUST_WORK=1 and this test would skip: {report.longrepr}"
