@@ -5,11 +5,11 @@
 // other code reads the environment.
 #pragma once
 
+#include "api/runtime_options.hpp"
 #include "cgroup/cgroup.hpp"
 #include "core/unique_fd.hpp"
 #include "io/event_loop.hpp"
 #include "runtime/callback_pool.hpp"
-#include "api/runtime_options.hpp"
 
 #include <atomic>
 #include <memory>
