@@ -1,6 +1,6 @@
-// SoulBox from C++ through the installed C ABI (libsoulbox.so.0). The C++ API of soulbox.hpp is
-// not installed (README "Installing"); this is how a program outside the tree uses SoulBox from
-// C++ today: the C functions, with owning handles in std::unique_ptr.
+// SoulBox from C++ straight through the C ABI (libsoulbox.so.0): the C functions, with owning
+// handles in std::unique_ptr, for a program that wants no C++ layer between it and the ABI (its
+// own wrappers, a compiler without C++23); soulbox.hpp (demo.cpp) is that layer, ready-made.
 #include <soulbox/soulbox.h>
 
 #include <cstdio>
