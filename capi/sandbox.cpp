@@ -180,6 +180,27 @@ const char* soulbox_sandbox_info_limits_note(const soulbox_sandbox_info* info) {
     return info ? info->info.limits.note.c_str() : "";
 }
 
+soulbox_sandbox_state soulbox_sandbox_info_state(const soulbox_sandbox_info* info) {
+    if (!info) return SOULBOX_SANDBOX_STOPPED;
+    switch (info->info.state) {
+    case SandboxState::running:
+        return SOULBOX_SANDBOX_RUNNING;
+    case SandboxState::stopped:
+        return SOULBOX_SANDBOX_STOPPED;
+    case SandboxState::foreign:
+        return SOULBOX_SANDBOX_FOREIGN;
+    }
+    return SOULBOX_SANDBOX_STOPPED;
+}
+
+const char* soulbox_sandbox_info_foreign_reason(const soulbox_sandbox_info* info) {
+    return info ? info->info.foreign_reason.c_str() : "";
+}
+
+uint32_t soulbox_sandbox_info_agent_protocol_version(const soulbox_sandbox_info* info) {
+    return info ? info->info.agent_protocol_version : 0;
+}
+
 void soulbox_sandbox_info_list_free(soulbox_sandbox_info_list* list) {
     delete list;
 }

@@ -5,42 +5,6 @@
 
 namespace soulbox {
 
-std::string_view errc_name(Errc code) noexcept {
-    switch (code) {
-    case Errc::ok:
-        return "ok";
-    case Errc::invalid_argument:
-        return "invalid argument";
-    case Errc::not_found:
-        return "not found";
-    case Errc::already_exists:
-        return "already exists";
-    case Errc::permission_denied:
-        return "permission denied";
-    case Errc::unsupported:
-        return "unsupported";
-    case Errc::limit_unenforceable:
-        return "limit cannot be enforced";
-    case Errc::timeout:
-        return "timeout";
-    case Errc::not_running:
-        return "not running";
-    case Errc::io:
-        return "i/o error";
-    case Errc::protocol:
-        return "protocol error";
-    case Errc::not_enough_space:
-        return "not enough space";
-    case Errc::internal:
-        return "internal error";
-    case Errc::not_a_directory:
-        return "not a directory";
-    case Errc::is_a_directory:
-        return "is a directory";
-    }
-    return "unknown error";
-}
-
 Error& Error::context(std::string_view what) {
     message.insert(0, std::string(what) + ": ");
     return *this;
