@@ -6,21 +6,19 @@
 
 using namespace soulbox;
 
-// The C codes are the C++ numbers; a mismatch must not build.
-static_assert(SOULBOX_ERR_INVALID_ARGUMENT == static_cast<int>(Errc::invalid_argument));
-static_assert(SOULBOX_ERR_NOT_FOUND == static_cast<int>(Errc::not_found));
-static_assert(SOULBOX_ERR_ALREADY_EXISTS == static_cast<int>(Errc::already_exists));
-static_assert(SOULBOX_ERR_PERMISSION_DENIED == static_cast<int>(Errc::permission_denied));
-static_assert(SOULBOX_ERR_UNSUPPORTED == static_cast<int>(Errc::unsupported));
-static_assert(SOULBOX_ERR_LIMIT_UNENFORCEABLE == static_cast<int>(Errc::limit_unenforceable));
-static_assert(SOULBOX_ERR_TIMEOUT == static_cast<int>(Errc::timeout));
-static_assert(SOULBOX_ERR_NOT_RUNNING == static_cast<int>(Errc::not_running));
-static_assert(SOULBOX_ERR_IO == static_cast<int>(Errc::io));
-static_assert(SOULBOX_ERR_PROTOCOL == static_cast<int>(Errc::protocol));
-static_assert(SOULBOX_ERR_NOT_ENOUGH_SPACE == static_cast<int>(Errc::not_enough_space));
-static_assert(SOULBOX_ERR_INTERNAL == static_cast<int>(Errc::internal));
-static_assert(SOULBOX_ERR_NOT_A_DIRECTORY == static_cast<int>(Errc::not_a_directory));
-static_assert(SOULBOX_ERR_IS_A_DIRECTORY == static_cast<int>(Errc::is_a_directory));
+// soulbox_errc and soulbox_subject are soulbox::Errc and soulbox::ErrorSubject: both pairs are
+// generated from one list (src/core/error_codes.txt), so the numbers agree by construction.
+
+namespace {
+
+// A C string for a number of one of the generated name tables; "unknown" for any other.
+template <std::size_t N>
+const char* name_of(const std::string_view (&names)[N], int number) noexcept {
+    // The names are string literals, so data() is NUL-terminated and static.
+    return number >= 0 && static_cast<std::size_t>(number) < N ? names[number].data() : "unknown";
+}
+
+} // namespace
 
 extern "C" {
 
@@ -41,9 +39,15 @@ void soulbox_error_free(soulbox_error* err) {
 }
 
 const char* soulbox_errc_name(int code) {
-    if (code < SOULBOX_OK || code > SOULBOX_ERR_IS_A_DIRECTORY) return "unknown";
-    // errc_name returns views of string literals, so data() is NUL-terminated and static.
-    return errc_name(static_cast<Errc>(code)).data();
+    return name_of(detail::kErrcNames, code);
+}
+
+int soulbox_error_subject(const soulbox_error* err) {
+    return err ? static_cast<int>(err->error.subject) : SOULBOX_SUBJECT_NONE;
+}
+
+const char* soulbox_subject_name(int subject) {
+    return name_of(detail::kErrorSubjectNames, subject);
 }
 
 const char* soulbox_version(void) {

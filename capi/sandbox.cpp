@@ -192,10 +192,16 @@ const char* soulbox_sandbox_info_limits_note(const soulbox_sandbox_info* info) {
 }
 
 soulbox_sandbox_state soulbox_sandbox_info_state(const soulbox_sandbox_info* info) {
-    static_assert(static_cast<int>(SandboxState::running) == SOULBOX_SANDBOX_RUNNING &&
-                  static_cast<int>(SandboxState::stopped) == SOULBOX_SANDBOX_STOPPED &&
-                  static_cast<int>(SandboxState::foreign) == SOULBOX_SANDBOX_FOREIGN);
-    return info ? static_cast<soulbox_sandbox_state>(info->info.state) : SOULBOX_SANDBOX_STOPPED;
+    if (!info) return SOULBOX_SANDBOX_STOPPED;
+    switch (info->info.state) {
+    case SandboxState::running:
+        return SOULBOX_SANDBOX_RUNNING;
+    case SandboxState::stopped:
+        return SOULBOX_SANDBOX_STOPPED;
+    case SandboxState::foreign:
+        return SOULBOX_SANDBOX_FOREIGN;
+    }
+    return SOULBOX_SANDBOX_STOPPED;
 }
 
 const char* soulbox_sandbox_info_foreign_reason(const soulbox_sandbox_info* info) {

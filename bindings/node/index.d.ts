@@ -31,12 +31,18 @@ export interface SandboxInfo {
   startedAt: Date
   /** null when the sandbox has no timeout. */
   endAt: Date | null
-  state: 'running' | 'stopped'
+  /** foreign: a sandbox this library must not act on (left by a newer SoulBox, or unreadable);
+   * only its id is known and foreignReason says why. */
+  state: 'running' | 'stopped' | 'foreign'
   /** SoulBox extras: limits as applied (0 = unlimited), cgroup version, rootless mode. */
   limits: SandboxLimits
   cgroup: 'v1' | 'v2' | 'none'
   rootless: boolean
   limitsNote: string
+  /** Why the state is 'foreign'; '' otherwise. */
+  foreignReason: string
+  /** The control protocol of the sandbox's agent (0: too old to connect to, or foreign). */
+  agentProtocolVersion: number
 }
 
 export declare class Sandbox {
@@ -242,6 +248,8 @@ export type ErrorCode =
 export declare class SandboxError extends Error {
   /** The C error's name; undefined for errors raised by the JS layer. */
   code?: ErrorCode
+  /** What the error refers to; undefined for errors raised by the JS layer. */
+  subject?: 'none' | 'sandbox' | 'process' | 'path' | 'template'
   /** errno of the failed system call, 0 if none. */
   errno?: number
 }
@@ -249,6 +257,7 @@ export declare class InvalidArgumentError extends SandboxError {}
 export declare class NotFoundError extends SandboxError {}
 export declare class FileNotFoundError extends NotFoundError {}
 export declare class SandboxNotFoundError extends NotFoundError {}
+export declare class ProcessNotFoundError extends NotFoundError {}
 export declare class AlreadyExistsError extends SandboxError {}
 export declare class PermissionDeniedError extends SandboxError {}
 export declare class UnsupportedError extends SandboxError {}

@@ -48,6 +48,7 @@ inline Error to_error(int status, soulbox_error* err) {
     Error error;
     error.code = static_cast<Errc>(err ? soulbox_error_code(err) : status);
     error.sys_errno = soulbox_error_errno(err);
+    error.subject = static_cast<ErrorSubject>(soulbox_error_subject(err));
     // err is NULL only when even the error object could not be allocated.
     error.message = err ? soulbox_error_message(err) : soulbox_errc_name(status);
     return error;

@@ -64,25 +64,39 @@ extern "C" {
 
 /* The same numbers as soulbox::Errc in the C++ API. Out of memory is SOULBOX_ERR_INTERNAL with
  * soulbox_error_errno() == ENOMEM. */
+/* BEGIN GENERATED errc: scripts/gen-errors.py from src/core/error_codes.txt */
+/* clang-format off */
 typedef enum soulbox_errc {
     SOULBOX_OK = 0,
     SOULBOX_ERR_INVALID_ARGUMENT = 1, /* bad input from the caller */
-    SOULBOX_ERR_NOT_FOUND = 2,        /* unknown sandbox id, process, path */
+    SOULBOX_ERR_NOT_FOUND = 2, /* unknown sandbox id, process, path, template (the subject says which) */
     SOULBOX_ERR_ALREADY_EXISTS = 3,
     SOULBOX_ERR_PERMISSION_DENIED = 4,
-    SOULBOX_ERR_UNSUPPORTED = 5,         /* the host lacks a feature; a version mismatch */
+    SOULBOX_ERR_UNSUPPORTED = 5, /* the host lacks a feature (userns, ...); a version mismatch */
     SOULBOX_ERR_LIMIT_UNENFORCEABLE = 6, /* a requested resource limit cannot be applied here */
     SOULBOX_ERR_TIMEOUT = 7,
     SOULBOX_ERR_NOT_RUNNING = 8, /* the sandbox or process has ended */
-    SOULBOX_ERR_IO = 9,          /* a system call failed */
-    SOULBOX_ERR_PROTOCOL = 10,   /* malformed message between host and agent */
+    SOULBOX_ERR_IO = 9, /* a system call failed */
+    SOULBOX_ERR_PROTOCOL = 10, /* malformed message between host and agent */
     SOULBOX_ERR_NOT_ENOUGH_SPACE = 11,
     SOULBOX_ERR_INTERNAL = 12,
-    SOULBOX_ERR_NOT_A_DIRECTORY = 13,
-    SOULBOX_ERR_IS_A_DIRECTORY = 14
+    SOULBOX_ERR_NOT_A_DIRECTORY = 13, /* a path component or the target is not a directory */
+    SOULBOX_ERR_IS_A_DIRECTORY = 14 /* a file operation on a directory */
 } soulbox_errc;
 
-/* An error: code, errno of the failed system call (0 if none) and a message. */
+/* What an error refers to (soulbox_error_subject): a NOT_FOUND about a path is a missing
+ * file, one about a process an unknown pid. */
+typedef enum soulbox_subject {
+    SOULBOX_SUBJECT_NONE = 0, /* nothing in particular */
+    SOULBOX_SUBJECT_SANDBOX = 1, /* a sandbox id */
+    SOULBOX_SUBJECT_PROCESS = 2, /* a process id inside the sandbox */
+    SOULBOX_SUBJECT_PATH = 3, /* a path inside the sandbox */
+    SOULBOX_SUBJECT_TEMPLATE_NAME = 4 /* a template name */
+} soulbox_subject;
+/* clang-format on */
+/* END GENERATED errc */
+
+/* An error: code, subject, errno of the failed system call (0 if none) and a message. */
 typedef struct soulbox_error soulbox_error;
 
 SOULBOX_API int soulbox_error_code(const soulbox_error* err);            /* NULL: SOULBOX_OK */
@@ -91,6 +105,13 @@ SOULBOX_API const char* soulbox_error_message(const soulbox_error* err); /* NULL
 SOULBOX_API void soulbox_error_free(soulbox_error* err);
 /* "ok", "invalid argument", "not found", ...; "unknown" for a number that is no code. Static. */
 SOULBOX_API const char* soulbox_errc_name(int code);
+/* Since 0.2. What the error refers to: a soulbox_subject (NULL: SOULBOX_SUBJECT_NONE). Set on
+ * NOT_FOUND errors at least, so that a missing path, an unknown pid, an unknown sandbox id and
+ * an unknown template can be told apart without reading the message. */
+SOULBOX_API int soulbox_error_subject(const soulbox_error* err);
+/* "none", "sandbox", "process", "path", "template"; "unknown" for a number that is no
+ * subject. Static. */
+SOULBOX_API const char* soulbox_subject_name(int subject);
 
 /* "0.1.0": the version of the library actually loaded. Static. */
 SOULBOX_API const char* soulbox_version(void);
@@ -146,7 +167,7 @@ SOULBOX_API int soulbox_sandbox_options_init(soulbox_sandbox_options* opts);
 /* Start a new sandbox. opts may be NULL (defaults). */
 SOULBOX_API int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options* opts,
                                        soulbox_error** err);
-/* (0.2) Start a new sandbox from a sandbox spec in its JSON form (docs/design.md "SandboxSpec",
+/* Since 0.2. Start a new sandbox from a sandbox spec in its JSON form (docs/design.md "SandboxSpec",
  * the content of a sandbox's sandbox.json). The spec is validated before anything starts. A spec
  * names host paths (bind and read-only overlay sources): take it from the embedding application,
  * never from an untrusted client. */
@@ -171,15 +192,6 @@ SOULBOX_API int soulbox_sandbox_get_info(soulbox_sandbox_info** out, const soulb
 SOULBOX_API int soulbox_sandbox_list(soulbox_sandbox_info_list** out, soulbox_error** err);
 /* Removes what dead sandboxes left behind; *removed is how many. */
 SOULBOX_API int soulbox_sandbox_gc(int* removed, soulbox_error** err);
-
-/* (0.2) What soulbox_sandbox_info_state reports. */
-typedef enum soulbox_sandbox_state {
-    SOULBOX_SANDBOX_RUNNING = 0,
-    SOULBOX_SANDBOX_STOPPED = 1,
-    /* A state directory this library must not act on (written by a newer SoulBox, or
-     * unreadable): listed, never removed by gc. */
-    SOULBOX_SANDBOX_FOREIGN = 2
-} soulbox_sandbox_state;
 
 /* soulbox_sandbox_info: accessors. Times are milliseconds since the Unix epoch. */
 SOULBOX_API void soulbox_sandbox_info_free(soulbox_sandbox_info* info);
@@ -206,11 +218,21 @@ SOULBOX_API const char* soulbox_sandbox_info_cgroup(const soulbox_sandbox_info* 
 /* Why a default limit is not enforced; "" when all are. */
 SOULBOX_API const char* soulbox_sandbox_info_limits_note(const soulbox_sandbox_info* info);
 
-/* (0.2) NULL: SOULBOX_SANDBOX_STOPPED. */
+/* Since 0.2. A foreign sandbox is a state directory this library must not act on (written by a
+ * newer SoulBox, or unreadable): soulbox_sandbox_list reports it, soulbox_sandbox_gc leaves it
+ * alone, and only its id is known. */
+typedef enum soulbox_sandbox_state {
+    SOULBOX_SANDBOX_RUNNING = 0,
+    SOULBOX_SANDBOX_STOPPED = 1,
+    SOULBOX_SANDBOX_FOREIGN = 2
+} soulbox_sandbox_state;
+
+/* Since 0.2. NULL: SOULBOX_SANDBOX_STOPPED. */
 SOULBOX_API soulbox_sandbox_state soulbox_sandbox_info_state(const soulbox_sandbox_info* info);
-/* (0.2) Why the state is foreign; "" otherwise. */
+/* Since 0.2. Why the sandbox is foreign; "" when it is not (and for NULL). */
 SOULBOX_API const char* soulbox_sandbox_info_foreign_reason(const soulbox_sandbox_info* info);
-/* (0.2) The agent's control protocol version (0: older than protocol versions). */
+/* Since 0.2. The control protocol of the sandbox's agent; 0 for an agent older than protocol
+ * versions (which soulbox_sandbox_connect refuses), a foreign sandbox and NULL. */
 SOULBOX_API uint32_t soulbox_sandbox_info_agent_protocol_version(const soulbox_sandbox_info* info);
 
 SOULBOX_API void soulbox_sandbox_info_list_free(soulbox_sandbox_info_list* list);

@@ -24,20 +24,25 @@ Result<std::unique_ptr<SerialWorker>> SerialWorker::start() {
     auto shared = std::make_shared<Shared>();
     shared->finished_event.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!shared->finished_event) return std::unexpected(sys_error("eventfd for the file worker"));
+    return std::unique_ptr<SerialWorker>(new SerialWorker(std::move(shared)));
+}
+
+bool SerialWorker::start_thread() {
     // A new thread inherits the creator's signal mask: block everything around its creation.
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    auto owned = new std::shared_ptr<Shared>(shared);
+    auto owned = new std::shared_ptr<Shared>(shared_);
     pthread_t thread;
     int rc = ::pthread_create(&thread, nullptr, &SerialWorker::thread_main, owned);
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (rc != 0) {
         delete owned;
-        return std::unexpected(sys_error("start the file worker thread", rc));
+        return false;
     }
     ::pthread_detach(thread);
-    return std::unique_ptr<SerialWorker>(new SerialWorker(std::move(shared)));
+    thread_started_ = true;
+    return true;
 }
 
 SerialWorker::~SerialWorker() {
@@ -69,6 +74,13 @@ void* SerialWorker::thread_main(void* arg) {
 }
 
 void SerialWorker::post(Job job) {
+    // The thread starts with the first job: most sandboxes never touch a file through the agent,
+    // and a thread costs a clone and a stack on every create.
+    if (!thread_started_ && !start_thread()) {
+        // No thread to be had (out of resources): the job runs here rather than not at all.
+        if (Finish finish = job()) finish();
+        return;
+    }
     {
         std::lock_guard lock(shared_->mutex);
         shared_->jobs.push_back(std::move(job));

@@ -19,8 +19,8 @@ public:
     using Finish = std::move_only_function<void()>; // runs on the loop thread; may be empty
     using Job = std::move_only_function<Finish()>;  // runs on the worker thread
 
-    // The thread starts with every signal blocked: SIGCHLD and the rest stay with the loop's
-    // signalfd.
+    // The thread starts with the first job, with every signal blocked: SIGCHLD and the rest
+    // stay with the loop's signalfd.
     static Result<std::unique_ptr<SerialWorker>> start();
     // The thread stops after its current job. It is never waited for: a job in progress must not
     // delay the sandbox's end, and the thread owns everything it still touches.
@@ -28,6 +28,7 @@ public:
     SerialWorker(const SerialWorker&) = delete;
     SerialWorker& operator=(const SerialWorker&) = delete;
 
+    // Loop thread only.
     void post(Job job);
     // Readable (an eventfd) when finished jobs wait for run_finished().
     int finished_fd() const;
@@ -38,8 +39,10 @@ private:
     struct Shared;
     explicit SerialWorker(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
     static void* thread_main(void* shared);
+    bool start_thread();
 
     std::shared_ptr<Shared> shared_;
+    bool thread_started_ = false; // loop thread only
 };
 
 } // namespace soulbox::agent

@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include "cli/numbers.hpp"
+#include "spec/spec.hpp"
 
 #include <array>
 #include <string>
@@ -62,7 +63,8 @@ Applied apply_cwd(Invocation& inv, std::string_view v) {
     return {};
 }
 Applied apply_user(Invocation& inv, std::string_view v) {
-    if (v != "user" && v != "root") return std::unexpected("must be 'user' or 'root'");
+    // The library's rule, checked here too so that a bad value is a usage error (exit 2).
+    if (auto valid = spec::validate_user(v); !valid) return std::unexpected(valid.error().message);
     inv.user = std::string(v);
     return {};
 }

@@ -2,6 +2,7 @@
 #include "fs/fs_internal.hpp"
 
 #include "agent/path_resolver.hpp"
+#include "spec/spec.hpp"
 
 namespace soulbox::fs {
 
@@ -12,10 +13,9 @@ Status check_path(std::string_view path) {
     return agent::validate_path(path);
 }
 
-Status check_user(const FileOptions& options) {
-    if (options.user == "user" || options.user == "root") return {};
-    return std::unexpected(make_error(
-        Errc::invalid_argument, "user must be \"user\" or \"root\", not \"" + options.user + "\""));
+Status check_request(std::string_view path, const FileOptions& options) {
+    if (auto s = check_path(path); !s) return s;
+    return spec::validate_user(options.user);
 }
 
 Message file_request(protocol::Op op, std::string_view path, const FileOptions& options) {
@@ -23,6 +23,13 @@ Message file_request(protocol::Op op, std::string_view path, const FileOptions& 
     request.add(Field::path, path);
     request.add(Field::user, options.user);
     return request;
+}
+
+Result<Message> call(const std::shared_ptr<sandbox::Channel>& channel, Message request) {
+    if (!channel) return std::unexpected(make_error(Errc::not_running, "sandbox is not connected"));
+    auto reply = channel->request(std::move(request));
+    if (!reply && reply.error().code == Errc::not_found) reply.error().about(ErrorSubject::path);
+    return reply;
 }
 
 std::string permission_string(FileType type, std::uint32_t mode) {

@@ -24,15 +24,7 @@ std::shared_ptr<sandbox::Channel> channel_of(const std::shared_ptr<Sandbox::Stat
     return state ? state->channel : nullptr;
 }
 
-Result<Message> call(const std::shared_ptr<sandbox::Channel>& channel, Message request) {
-    if (!channel) return std::unexpected(make_error(Errc::not_running, "sandbox is not connected"));
-    return channel->request(std::move(request));
-}
-
-Status check(std::string_view path, const FileOptions& options) {
-    if (auto s = fs::check_path(path); !s) return s;
-    return fs::check_user(options);
-}
+using fs::call;
 
 // Read the whole descriptor in chunks; a short read is not the end, only 0 is.
 Status pump_out(int fd, std::string_view path, const ChunkSink& sink) {
@@ -68,7 +60,7 @@ Status write_all(int fd, std::string_view path, std::string_view data) {
 template <class Fill>
 Result<EntryInfo> write_with(const std::shared_ptr<sandbox::Channel>& channel,
                              std::string_view path, const FileOptions& options, Fill fill) {
-    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     auto opened = call(channel, fs::file_request(Op::fs_open_write, path, options));
     if (!opened) return std::unexpected(opened.error());
     auto token = opened->get(Field::token);
@@ -96,7 +88,7 @@ Result<EntryInfo> write_with(const std::shared_ptr<sandbox::Channel>& channel,
 // The file, opened by the agent inside the sandbox and passed to us.
 Result<UniqueFd> open_for_read(const std::shared_ptr<Sandbox::State>& state, std::string_view path,
                                const FileOptions& options) {
-    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     auto reply = call(channel_of(state), fs::file_request(Op::fs_open_read, path, options));
     if (!reply) return std::unexpected(reply.error());
     if (reply->fds().size() != 1)
@@ -171,7 +163,7 @@ Result<std::vector<EntryInfo>> Filesystem::write_files(const std::vector<WriteEn
 
 Result<std::vector<EntryInfo>> Filesystem::list(std::string_view path, int depth,
                                                 const FileOptions& options) {
-    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     if (depth <= 0)
         return std::unexpected(make_error(Errc::invalid_argument, "depth must be at least 1"));
     Message request = fs::file_request(Op::fs_list, path, options);
@@ -188,7 +180,7 @@ Result<std::vector<EntryInfo>> Filesystem::list(std::string_view path, int depth
 }
 
 Result<EntryInfo> Filesystem::get_info(std::string_view path, const FileOptions& options) {
-    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     auto reply = call(channel_of(sandbox_->state_), fs::file_request(Op::fs_stat, path, options));
     if (!reply) return std::unexpected(reply.error());
     return fs::reply_entry(*reply);
@@ -202,7 +194,7 @@ Result<bool> Filesystem::exists(std::string_view path, const FileOptions& option
 }
 
 Status Filesystem::remove(std::string_view path, const FileOptions& options) {
-    if (auto s = check(path, options); !s) return s;
+    if (auto s = fs::check_request(path, options); !s) return s;
     auto reply = call(channel_of(sandbox_->state_), fs::file_request(Op::fs_remove, path, options));
     if (!reply) return std::unexpected(reply.error());
     return {};
@@ -210,7 +202,7 @@ Status Filesystem::remove(std::string_view path, const FileOptions& options) {
 
 Result<EntryInfo> Filesystem::rename(std::string_view old_path, std::string_view new_path,
                                      const FileOptions& options) {
-    if (auto s = check(old_path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(old_path, options); !s) return std::unexpected(s.error());
     if (auto s = fs::check_path(new_path); !s) return std::unexpected(s.error());
     Message request = fs::file_request(Op::fs_rename, old_path, options);
     request.add(Field::new_path, new_path);
@@ -220,7 +212,7 @@ Result<EntryInfo> Filesystem::rename(std::string_view old_path, std::string_view
 }
 
 Result<bool> Filesystem::make_dir(std::string_view path, const FileOptions& options) {
-    if (auto s = check(path, options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     auto reply = call(channel_of(sandbox_->state_), fs::file_request(Op::fs_mkdir, path, options));
     if (!reply) return std::unexpected(reply.error());
     return reply->get_u64(Field::created).value_or(0) != 0;

@@ -150,8 +150,7 @@ Status WatchHandle::stop() {
 
 Result<WatchHandle> Filesystem::watch_dir(std::string_view path, bool recursive,
                                           EventCallback on_event, const FileOptions& options) {
-    if (auto s = fs::check_path(path); !s) return std::unexpected(s.error());
-    if (auto s = fs::check_user(options); !s) return std::unexpected(s.error());
+    if (auto s = fs::check_request(path, options); !s) return std::unexpected(s.error());
     auto state = sandbox_->state_;
     if (!state || !state->channel)
         return std::unexpected(make_error(Errc::not_running, "sandbox is not connected"));
@@ -161,7 +160,7 @@ Result<WatchHandle> Filesystem::watch_dir(std::string_view path, bool recursive,
                                [key](const Message& event) { registry().route(key, event); });
     Message request = fs::file_request(Op::fs_watch, path, options);
     request.add_u64(Field::recursive, recursive ? 1 : 0);
-    auto reply = channel->request(std::move(request));
+    auto reply = fs::call(channel, std::move(request));
     if (!reply) return std::unexpected(reply.error());
     auto id = reply->get_u64(Field::watch_id);
     if (!id) return std::unexpected(make_error(Errc::protocol, "watch reply has no watch id"));

@@ -6,6 +6,7 @@
 #include "io/event_loop.hpp"
 #include "process/process_internal.hpp"
 #include "sandbox/sandbox_state.hpp"
+#include "spec/spec.hpp"
 
 #include <cerrno>
 #include <condition_variable>
@@ -184,12 +185,18 @@ Status write_all(int fd, std::string_view data) {
     return status;
 }
 
+Result<Message> request(Sandbox::State& sandbox, Message message, ErrorSubject subject) {
+    auto reply = sandbox.channel->request(std::move(message));
+    if (!reply && reply.error().code == Errc::not_found) reply.error().about(subject);
+    return reply;
+}
+
 Status signal_process(Sandbox::State& sandbox, int pid, int signal) {
     if (signal <= 0 || signal >= NSIG) return std::unexpected(invalid("invalid signal number"));
     Message request(Op::signal, 0);
     request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
     request.add_u64(Field::signal, static_cast<std::uint64_t>(signal));
-    auto reply = sandbox.channel->request(std::move(request));
+    auto reply = process::request(sandbox, std::move(request), ErrorSubject::process);
     if (!reply) return std::unexpected(reply.error());
     return {};
 }
@@ -200,17 +207,16 @@ Result<Message> spawn_request(const SpawnSpec& spec) {
     for (const auto& arg : argv)
         if (arg.find('\0') != std::string::npos)
             return std::unexpected(invalid("command contains a NUL byte"));
-    for (const auto& [k, v] : spec.envs)
-        if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos ||
-            v.find('\0') != std::string::npos)
-            return std::unexpected(invalid("invalid environment variable name '" + k + "'"));
+    for (const auto& [k, v] : spec.envs) {
+        if (auto s = spec::validate_env_name(k); !s) return std::unexpected(s.error());
+        if (v.find('\0') != std::string::npos)
+            return std::unexpected(invalid("environment variable '" + k + "' contains NUL"));
+    }
     if (!spec.cwd.empty() && spec.cwd[0] != '/')
         return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
     if (spec.cwd.find('\0') != std::string::npos)
         return std::unexpected(invalid("cwd contains NUL"));
-    if (spec.user != "user" && spec.user != "root")
-        return std::unexpected(
-            invalid("user must be \"user\" or \"root\", not \"" + spec.user + "\""));
+    if (auto s = spec::validate_user(spec.user); !s) return std::unexpected(s.error());
     if (spec.timeout.count() < 0) return std::unexpected(invalid("timeout must be >= 0"));
     Message request(Op::spawn, 0);
     for (const auto& arg : argv)
@@ -370,7 +376,7 @@ Result<CommandHandle> Commands::start(std::vector<std::string> argv, RunOptions 
         {argv, options.envs, options.cwd, options.user, options.tag, options.timeout});
     if (!request) return std::unexpected(request.error());
     request->add_u64(Field::open_stdin, options.stdin ? 1 : 0);
-    auto reply = sandbox_->state_->channel->request(std::move(*request));
+    auto reply = process::request(*sandbox_->state_, std::move(*request), ErrorSubject::path);
     if (!reply) return std::unexpected(reply.error());
     auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_stdout),
                                 std::move(options.on_stderr), options.max_output_bytes);
@@ -428,7 +434,7 @@ Result<CommandHandle> Commands::connect(int pid, OutputCallback on_stdout,
     if (pid <= 0) return std::unexpected(invalid("invalid pid"));
     Message request(Op::attach, 0);
     request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
-    auto reply = sandbox_->state_->channel->request(std::move(request));
+    auto reply = process::request(*sandbox_->state_, std::move(request), ErrorSubject::process);
     if (!reply) return std::unexpected(reply.error());
     auto state = process::adopt(sandbox_->state_, *reply, std::move(on_stdout),
                                 std::move(on_stderr), RunOptions{}.max_output_bytes);
@@ -445,7 +451,7 @@ Status Commands::send_stdin(int pid, std::string_view data) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
     Message request(Op::stdin_fd, 0);
     request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
-    auto reply = sandbox_->state_->channel->request(std::move(request));
+    auto reply = process::request(*sandbox_->state_, std::move(request), ErrorSubject::process);
     if (!reply) return std::unexpected(reply.error());
     if (reply->fds().size() != 1)
         return std::unexpected(make_error(Errc::protocol, "agent sent no stdin descriptor"));

@@ -67,6 +67,11 @@ inline Error invalid(std::string message) {
     return make_error(Errc::invalid_argument, std::move(message));
 }
 
+// Send a request about one process and wait for its reply. A NOT_FOUND in it is about
+// `subject`: the process for requests by pid, the path (cwd or program) for a spawn.
+Result<protocol::Message> request(Sandbox::State& sandbox, protocol::Message message,
+                                  ErrorSubject subject);
+
 // What a spawn request carries, for commands and terminals alike.
 struct SpawnSpec {
     const std::vector<std::string>& argv;
@@ -78,7 +83,7 @@ struct SpawnSpec {
 };
 
 // Validate a process's parameters (empty command, NUL bytes, env names, relative cwd, unknown
-// user, negative timeout) and build the spawn frame.
+// user, negative timeout; the meaning checks are spec's) and build the spawn frame.
 Result<protocol::Message> spawn_request(const SpawnSpec& spec);
 
 // Wrap a spawn or attach reply from the agent (pipes or a terminal) into handle state: its

@@ -1,6 +1,7 @@
 // Terminals in a sandbox (E2B `pty`). The agent opens the terminal in the sandbox's own devpts
 // and passes its master side here; output is read from it and input written to it directly.
 #include "process/process_internal.hpp"
+#include "spec/spec.hpp"
 
 namespace soulbox {
 
@@ -8,21 +9,12 @@ using protocol::Field;
 using protocol::Message;
 using protocol::Op;
 
-namespace {
-
 using process::invalid;
-
-Status check_size(PtySize size) {
-    if (size.rows == 0 || size.cols == 0 || size.rows > 10000 || size.cols > 10000)
-        return std::unexpected(invalid("terminal size must be 1-10000 rows and columns"));
-    return {};
-}
-
-} // namespace
 
 Result<CommandHandle> Pty::create(PtyOptions options) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
-    if (auto s = check_size(options.size); !s) return std::unexpected(s.error());
+    if (auto s = spec::validate_terminal_size(options.size.rows, options.size.cols); !s)
+        return std::unexpected(s.error());
     if (options.cmd.empty()) options.cmd = {"/bin/bash", "-i", "-l"};
     options.envs.try_emplace("TERM", "xterm-256color");
     options.envs.try_emplace("LANG", "C.UTF-8");
@@ -32,7 +24,7 @@ Result<CommandHandle> Pty::create(PtyOptions options) {
     if (!request) return std::unexpected(request.error());
     request->add_u64(Field::pty_rows, options.size.rows);
     request->add_u64(Field::pty_cols, options.size.cols);
-    auto reply = sandbox_->state_->channel->request(std::move(*request));
+    auto reply = process::request(*sandbox_->state_, std::move(*request), ErrorSubject::path);
     if (!reply) return std::unexpected(reply.error());
     auto state = process::adopt(sandbox_->state_, *reply, std::move(options.on_data), {},
                                 RunOptions{}.max_output_bytes);
@@ -46,12 +38,12 @@ Status Pty::send_stdin(int pid, std::string_view data) {
 
 Status Pty::resize(int pid, PtySize size) {
     if (!sandbox_->state_) return std::unexpected(invalid("sandbox object was moved from"));
-    if (auto s = check_size(size); !s) return s;
+    if (auto s = spec::validate_terminal_size(size.rows, size.cols); !s) return s;
     Message request(Op::resize, 0);
     request.add_u64(Field::pid, static_cast<std::uint64_t>(pid));
     request.add_u64(Field::pty_rows, size.rows);
     request.add_u64(Field::pty_cols, size.cols);
-    auto reply = sandbox_->state_->channel->request(std::move(request));
+    auto reply = process::request(*sandbox_->state_, std::move(request), ErrorSubject::process);
     if (!reply) return std::unexpected(reply.error());
     return {};
 }

@@ -97,6 +97,10 @@ Result<Message> Channel::send_request(Message message, int timeout_ms) {
     std::unique_lock lock(mutex_);
     if (!sent) {
         pending_.erase(id);
+        // The agent went away before the loop thread read its end (a call right after kill()):
+        // the same as a closed channel, so the same error.
+        if (sent.error().code == Errc::not_running)
+            return std::unexpected(make_error(Errc::not_running, "sandbox has ended"));
         return std::unexpected(sent.error());
     }
     bool done = replied_.wait_for(lock, std::chrono::milliseconds(timeout_ms),

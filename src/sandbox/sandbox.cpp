@@ -325,7 +325,7 @@ Result<Sandbox> Sandbox::connect(std::string_view id, std::shared_ptr<Runtime> r
     auto record = sandbox::read_record(root, std::string(id));
     if (!record) return std::unexpected(record.error());
     auto pidfd = sandbox::open_agent_pidfd(*record);
-    if (!pidfd) return std::unexpected(pidfd.error());
+    if (!pidfd) return std::unexpected(pidfd.error().about(ErrorSubject::sandbox));
     auto resources = std::make_shared<SandboxResources>();
     resources->root = root;
     resources->pidfd.reset(*pidfd);
@@ -335,7 +335,9 @@ Result<Sandbox> Sandbox::connect(std::string_view id, std::shared_ptr<Runtime> r
     resources->group = std::move(*group);
     auto socket = connect_to(sandbox::control_socket_path(root, resources->record.id));
     if (!socket)
-        return std::unexpected(socket.error().context("connect to sandbox " + std::string(id)));
+        return std::unexpected(socket.error()
+                                   .context("connect to sandbox " + std::string(id))
+                                   .about(ErrorSubject::sandbox));
     auto channel = sandbox::Channel::open(std::move(*socket), runtime->shared_loop());
     if (!channel) return std::unexpected(channel.error());
     if (auto version = (*channel)->agent_protocol_version();

@@ -272,7 +272,8 @@ Result<SandboxRecord> read_record(const std::string& root, const std::string& id
     if (auto s = validate_sandbox_id(id); !s) return std::unexpected(s.error());
     std::string text = read_file(sandbox_dir(root, id) + "/sandbox.json");
     if (text.empty())
-        return std::unexpected(make_error(Errc::not_found, "no sandbox with id '" + id + "'"));
+        return std::unexpected(make_error(Errc::not_found, "no sandbox with id '" + id + "'")
+                                   .about(ErrorSubject::sandbox));
     return record_from_json(text, id);
 }
 

@@ -189,7 +189,8 @@ Result<SandboxSpec> build_spec(const SandboxOptions& options) {
         return std::unexpected(make_error(Errc::not_found, "template '" + options.template_name +
                                                                "' is not available (this "
                                                                "version has " +
-                                                               known + ")"));
+                                                               known + ")")
+                                   .about(ErrorSubject::template_name));
     }
     SandboxSpec spec;
     spec.template_name = options.template_name;

@@ -42,6 +42,27 @@ static void expect(int rc, int want, soulbox_error* err, const char* what, int l
     } while (0)
 #define EXPECT_OK(call) EXPECT(SOULBOX_OK, call)
 
+/* Expects status `want` whose error refers to `subject` (soulbox_error_subject); frees err. */
+static void expect_subject(int rc, int want, int subject, soulbox_error* err, const char* what,
+                           int line) {
+    if (rc == want && soulbox_error_code(err) == want && soulbox_error_subject(err) == subject) {
+        ++passed;
+    } else {
+        ++failed;
+        fprintf(stderr, "test_abi.c:%d: %s: status %d (%s) about %s, want %d (%s) about %s: %s\n",
+                line, what, rc, soulbox_errc_name(rc),
+                soulbox_subject_name(soulbox_error_subject(err)), want, soulbox_errc_name(want),
+                soulbox_subject_name(subject), soulbox_error_message(err));
+    }
+    soulbox_error_free(err);
+}
+#define EXPECT_SUBJECT(want, subject, call)                                                        \
+    do {                                                                                           \
+        soulbox_error* err = NULL;                                                                 \
+        int rc_ = (call);                                                                          \
+        expect_subject(rc_, (want), (subject), err, #call, __LINE__);                              \
+    } while (0)
+
 /* ---- collected output: callbacks run on the library's thread, so a mutex guards it ---- */
 
 typedef struct output_log {
@@ -119,6 +140,14 @@ static void test_versions_and_errors_without_sandbox(void) {
     CHECK(strcmp(soulbox_errc_name(999), "unknown") == 0);
     CHECK(soulbox_error_code(NULL) == SOULBOX_OK && soulbox_error_errno(NULL) == 0);
     CHECK(strcmp(soulbox_error_message(NULL), "") == 0);
+    CHECK(soulbox_error_subject(NULL) == SOULBOX_SUBJECT_NONE);
+    CHECK(strcmp(soulbox_subject_name(SOULBOX_SUBJECT_PATH), "path") == 0);
+    CHECK(strcmp(soulbox_subject_name(SOULBOX_SUBJECT_TEMPLATE_NAME), "template") == 0);
+    CHECK(strcmp(soulbox_subject_name(-1), "unknown") == 0);
+    CHECK(strcmp(soulbox_subject_name(999), "unknown") == 0);
+    CHECK(soulbox_sandbox_info_state(NULL) == SOULBOX_SANDBOX_STOPPED);
+    CHECK(strcmp(soulbox_sandbox_info_foreign_reason(NULL), "") == 0);
+    CHECK(soulbox_sandbox_info_agent_protocol_version(NULL) == 0);
     soulbox_error_free(NULL);
     soulbox_free(NULL);
     soulbox_sandbox_free(NULL);
@@ -129,6 +158,7 @@ static void test_versions_and_errors_without_sandbox(void) {
     CHECK(sbx == NULL);
     CHECK(soulbox_error_code(e) == SOULBOX_ERR_NOT_FOUND);
     CHECK(strstr(soulbox_error_message(e), "0000000000000000") != NULL);
+    CHECK(soulbox_error_subject(e) == SOULBOX_SUBJECT_SANDBOX);
     soulbox_error_free(e);
     /* The same without an error object. */
     CHECK(soulbox_sandbox_connect(&sbx, "0000000000000000", NULL) == SOULBOX_ERR_NOT_FOUND);
@@ -166,6 +196,10 @@ static void test_bad_options(void) {
 
     soulbox_sandbox_options_init(&opts);
     CHECK(opts.struct_size == sizeof opts && opts.timeout_seconds == 300);
+    opts.template_name = "no-such-template";
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_TEMPLATE_NAME,
+                   soulbox_sandbox_create(&sbx, &opts, &err));
+    soulbox_sandbox_options_init(&opts);
     opts.struct_size = 0;
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_sandbox_create(&sbx, &opts, &err));
     opts.struct_size = sizeof opts + 8;
@@ -369,7 +403,15 @@ static void test_background(soulbox_sandbox* sbx) {
     CHECK(soulbox_command_result_signal(res) == SIGTERM);
     soulbox_command_result_free(res);
     soulbox_process_free(proc);
-    EXPECT(SOULBOX_ERR_NOT_FOUND, soulbox_commands_kill(sbx, 999999, SIGKILL, &err));
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_PROCESS,
+                   soulbox_commands_kill(sbx, 999999, SIGKILL, &err));
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_PROCESS,
+                   soulbox_commands_connect(&proc, sbx, 999999, NULL, NULL, NULL, &err));
+    /* A missing working directory is about a path, not about the process. */
+    soulbox_run_options_init(&opts);
+    opts.cwd = "/does/not/exist";
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_PATH,
+                   soulbox_commands_start(&proc, sbx, "pwd", &opts, &err));
 
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_process_wait(&res, NULL, &err));
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_process_kill(NULL, 9, &err));
@@ -506,9 +548,11 @@ static void test_files(soulbox_sandbox* sbx) {
            soulbox_files_read(&data, &len, sbx, "/root/secret", NULL, &err));
 
     /* Errors. */
-    EXPECT(SOULBOX_ERR_NOT_FOUND, soulbox_files_read(&data, &len, sbx, "/nope", NULL, &err));
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_PATH,
+                   soulbox_files_read(&data, &len, sbx, "/nope", NULL, &err));
     CHECK(data == NULL && len == 0);
-    EXPECT(SOULBOX_ERR_NOT_FOUND, soulbox_files_get_info(&entry, sbx, "/nope", NULL, &err));
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_PATH,
+                   soulbox_files_get_info(&entry, sbx, "/nope", NULL, &err));
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT,
            soulbox_files_write(&entry, sbx, "/home/user/x", NULL, 3, NULL, &err));
     EXPECT(SOULBOX_ERR_INVALID_ARGUMENT,
@@ -682,6 +726,9 @@ static void test_lifecycle(void) {
     CHECK(strcmp(soulbox_sandbox_info_metadata_value(info, 1), "abi-test") == 0);
     CHECK(soulbox_sandbox_info_metadata_key(info, 2) == NULL);
     CHECK(soulbox_sandbox_info_is_running(info));
+    CHECK(soulbox_sandbox_info_state(info) == SOULBOX_SANDBOX_RUNNING);
+    CHECK(strcmp(soulbox_sandbox_info_foreign_reason(info), "") == 0);
+    CHECK(soulbox_sandbox_info_agent_protocol_version(info) > 0);
     CHECK(soulbox_sandbox_info_end_at_ms(info) - soulbox_sandbox_info_started_at_ms(info) ==
           120000);
     CHECK(soulbox_sandbox_info_memory_bytes(info) == 256u << 20 ||
@@ -741,11 +788,71 @@ static void test_lifecycle(void) {
     CHECK(soulbox_sandbox_info_list_count(NULL) == 0);
 }
 
+/* The whole of a small file into buf (NUL-terminated); 0 when it cannot be read. */
+static size_t read_small_file(const char* path, char* buf, size_t size) {
+    FILE* f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return n;
+}
+
+static int write_small_file(const char* path, const char* text, size_t len) {
+    FILE* f = fopen(path, "wb");
+    int ok;
+    if (!f) return 0;
+    ok = fwrite(text, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* A record written by a newer SoulBox (as tests/integration/test_upgrade.cpp fakes one): listed
+ * as SOULBOX_SANDBOX_FOREIGN, with the reason and nothing else. */
+static void test_foreign_sandbox(void) {
+    soulbox_sandbox* sbx = NULL;
+    soulbox_sandbox_info_list* list = NULL;
+    const soulbox_sandbox_info* info = NULL;
+    const char* state_dir = getenv("SOULBOX_STATE_DIR");
+    char path[512], saved[16384], newer[256];
+    size_t i, saved_len;
+
+    EXPECT_OK(soulbox_sandbox_create(&sbx, NULL, &err));
+    if (!sbx) return;
+    snprintf(path, sizeof path, "%s/%s/sandbox.json",
+             state_dir && *state_dir ? state_dir : "/run/soulbox", soulbox_sandbox_id(sbx));
+    saved_len = read_small_file(path, saved, sizeof saved);
+    CHECK(saved_len > 0);
+    snprintf(newer, sizeof newer, "{\"schema_version\":99,\"id\":\"%s\"}\n",
+             soulbox_sandbox_id(sbx));
+    CHECK(write_small_file(path, newer, strlen(newer)));
+
+    EXPECT_OK(soulbox_sandbox_list(&list, &err));
+    for (i = 0; i < soulbox_sandbox_info_list_count(list); ++i)
+        if (strcmp(soulbox_sandbox_info_id(soulbox_sandbox_info_list_get(list, i)),
+                   soulbox_sandbox_id(sbx)) == 0)
+            info = soulbox_sandbox_info_list_get(list, i);
+    CHECK(info != NULL);
+    if (info) {
+        CHECK(soulbox_sandbox_info_state(info) == SOULBOX_SANDBOX_FOREIGN);
+        CHECK(!soulbox_sandbox_info_is_running(info));
+        CHECK(strstr(soulbox_sandbox_info_foreign_reason(info), "newer") != NULL);
+        CHECK(soulbox_sandbox_info_agent_protocol_version(info) == 0);
+    }
+    soulbox_sandbox_info_list_free(list);
+
+    /* Made readable again, it is an ordinary sandbox that can be killed. */
+    CHECK(write_small_file(path, saved, saved_len));
+    EXPECT_OK(soulbox_sandbox_kill(sbx, &err));
+    soulbox_sandbox_free(sbx);
+}
+
 int main(void) {
     test_versions_and_errors_without_sandbox();
     test_bad_options();
     test_short_options_struct();
     test_lifecycle();
+    test_foreign_sandbox();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -17,6 +17,8 @@ int main(void) {
     soulbox_errc code = SOULBOX_ERR_IS_A_DIRECTORY;
     soulbox_file_type type = SOULBOX_FILE_TYPE_SYMLINK;
     soulbox_event_type event = SOULBOX_EVENT_CHMOD;
+    soulbox_subject subject = SOULBOX_SUBJECT_TEMPLATE_NAME;
+    soulbox_sandbox_state state = SOULBOX_SANDBOX_FOREIGN;
     int failures = 0;
 
     failures += soulbox_sandbox_options_init(&sandbox_options) != SOULBOX_OK;
@@ -29,7 +31,10 @@ int main(void) {
     failures += file_options.struct_size != sizeof file_options;
     failures += soulbox_version_check(SOULBOX_VERSION_MAJOR, SOULBOX_VERSION_MINOR) != SOULBOX_OK;
     failures += strcmp(soulbox_version(), SOULBOX_VERSION_STRING) != 0;
-    (void)kv, (void)entry, (void)output, (void)code, (void)type, (void)event;
-    printf("%d passed, %d failed\n", 10 - failures, failures);
+    failures += soulbox_error_subject(NULL) != SOULBOX_SUBJECT_NONE;
+    failures += strcmp(soulbox_subject_name(subject), "template") != 0;
+    failures += soulbox_sandbox_info_state(NULL) != SOULBOX_SANDBOX_STOPPED;
+    (void)kv, (void)entry, (void)output, (void)code, (void)type, (void)event, (void)state;
+    printf("%d passed, %d failed\n", 13 - failures, failures);
     return failures ? 1 : 0;
 }

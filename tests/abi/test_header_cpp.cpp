@@ -17,7 +17,8 @@ int main() {
     soulbox_sandbox* sbx = nullptr;
     failures += soulbox_sandbox_connect(&sbx, nullptr, &err) != SOULBOX_ERR_INVALID_ARGUMENT;
     failures += soulbox_error_code(err) != SOULBOX_ERR_INVALID_ARGUMENT;
+    failures += soulbox_error_subject(err) != SOULBOX_SUBJECT_NONE; // a 0.2 symbol, C linkage
     soulbox_error_free(err);
-    std::printf("%d passed, %d failed\n", 5 - failures, failures);
+    std::printf("%d passed, %d failed\n", 6 - failures, failures);
     return failures ? 1 : 0;
 }

@@ -14,6 +14,7 @@ static_assert(static_cast<int>(Errc::is_a_directory) == SOULBOX_ERR_IS_A_DIRECTO
 static_assert(static_cast<int>(SandboxState::foreign) == SOULBOX_SANDBOX_FOREIGN);
 static_assert(static_cast<int>(FileType::symlink) == SOULBOX_FILE_TYPE_SYMLINK);
 static_assert(static_cast<int>(FilesystemEventType::chmod) == SOULBOX_EVENT_CHMOD);
+static_assert(static_cast<int>(ErrorSubject::template_name) == SOULBOX_SUBJECT_TEMPLATE_NAME);
 // Owners of C handles: movable, never copyable.
 static_assert(!std::is_copy_constructible_v<Sandbox> &&
               std::is_nothrow_move_constructible_v<Sandbox>);
@@ -40,6 +41,8 @@ int main() {
     check(!missing && missing.error().code == Errc::not_found, "connect unknown id: not_found");
     check(!missing && missing.error().message.find("0000000000000000") != std::string::npos,
           "the message names the id");
+    check(!missing && missing.error().subject == ErrorSubject::sandbox,
+          "the error is about the sandbox");
     auto malformed = Sandbox::connect("not an id!");
     check(!malformed && malformed.error().code == Errc::invalid_argument,
           "connect malformed id: invalid_argument");

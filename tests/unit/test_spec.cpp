@@ -126,6 +126,7 @@ TEST_CASE("meaning is validated once, when the spec is built") {
     o.template_name = "nope";
     auto e = fails(o);
     CHECK(e.code == Errc::not_found);
+    CHECK(e.subject == ErrorSubject::template_name);
     CHECK(e.message.find("'host'") != std::string::npos);
     o = {};
     o.envs = {{"A=B", "x"}};

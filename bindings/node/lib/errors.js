@@ -1,6 +1,8 @@
 'use strict'
-// Error classes with E2B's JS names; every soulbox_errc maps to one of them. `code` is the
-// C error's name (e.g. 'NOT_FOUND'), `errno` the errno of the failed system call (0 if none).
+// Error classes with E2B's JS names; every soulbox_errc maps to one of them, refined by the
+// error's subject (a NOT_FOUND about a path is a FileNotFoundError). `code` is the C error's
+// name (e.g. 'NOT_FOUND'), `subject` what it refers to ('path', 'sandbox', 'process',
+// 'template' or 'none'), `errno` the errno of the failed system call (0 if none).
 
 class SandboxError extends Error {
   constructor(message, options) {
@@ -24,6 +26,7 @@ const InvalidArgumentError = define('InvalidArgumentError')
 const NotFoundError = define('NotFoundError')
 const FileNotFoundError = define('FileNotFoundError', NotFoundError)
 const SandboxNotFoundError = define('SandboxNotFoundError', NotFoundError)
+const ProcessNotFoundError = define('ProcessNotFoundError', NotFoundError)
 const AlreadyExistsError = define('AlreadyExistsError')
 const PermissionDeniedError = define('PermissionDeniedError')
 const UnsupportedError = define('UnsupportedError')
@@ -49,12 +52,52 @@ class CommandExitError extends SandboxError {
   }
 }
 
+// BEGIN GENERATED errors: scripts/gen-errors.py from src/core/error_codes.txt
+// Indexed by soulbox_errc: [code name, class].
+const BY_ERRC = [
+  ['OK', SandboxError],
+  ['INVALID_ARGUMENT', InvalidArgumentError],
+  ['NOT_FOUND', NotFoundError],
+  ['ALREADY_EXISTS', AlreadyExistsError],
+  ['PERMISSION_DENIED', PermissionDeniedError],
+  ['UNSUPPORTED', UnsupportedError],
+  ['LIMIT_UNENFORCEABLE', LimitUnenforceableError],
+  ['TIMEOUT', TimeoutError],
+  ['NOT_RUNNING', NotRunningError],
+  ['IO', IOError],
+  ['PROTOCOL', ProtocolError],
+  ['NOT_ENOUGH_SPACE', NotEnoughSpaceError],
+  ['INTERNAL', InternalError],
+  ['NOT_A_DIRECTORY', NotADirectoryError],
+  ['IS_A_DIRECTORY', IsADirectoryError],
+]
+// Indexed by soulbox_subject.
+const SUBJECTS = ['none', 'sandbox', 'process', 'path', 'template']
+// `${errc}:${subject}` -> class, where the subject refines the code.
+const BY_ERRC_AND_SUBJECT = new Map([
+  ['2:1', SandboxNotFoundError], // not_found, sandbox
+  ['2:2', ProcessNotFoundError], // not_found, process
+  ['2:3', FileNotFoundError], // not_found, path
+])
+// END GENERATED errors
+
+// The error for a failed C call (called by the addon through native.js).
+function makeError(errc, message, errno, subject) {
+  const [code, Cls] = BY_ERRC[errc] ?? ['UNKNOWN', SandboxError]
+  const error = new (BY_ERRC_AND_SUBJECT.get(`${errc}:${subject}`) ?? Cls)(message)
+  error.code = code
+  error.subject = SUBJECTS[subject] ?? 'none'
+  error.errno = errno
+  return error
+}
+
 module.exports = {
   SandboxError,
   InvalidArgumentError,
   NotFoundError,
   FileNotFoundError,
   SandboxNotFoundError,
+  ProcessNotFoundError,
   AlreadyExistsError,
   PermissionDeniedError,
   UnsupportedError,
@@ -69,3 +112,6 @@ module.exports = {
   IsADirectoryError,
   CommandExitError,
 }
+// Not enumerable: index.js spreads this module into the package's exports, and makeError is
+// not part of them.
+Object.defineProperty(module.exports, 'makeError', { value: makeError })

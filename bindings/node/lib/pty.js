@@ -4,9 +4,10 @@ const native = require('./native')
 const v = require('./validate')
 const { startHandle, killed } = require('./commands')
 
+// A uint16_t for the C API; which sizes make a terminal is the library's check.
 function dimension(value, what) {
   if (typeof value !== 'number') throw new TypeError(`${what} must be a number`)
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new RangeError(`${what} must be an integer from 1 to 65535`)
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new RangeError(`${what} must be an integer from 0 to 65535`)
   return value
 }
 

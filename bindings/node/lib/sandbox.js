@@ -29,12 +29,14 @@ function sandboxInfo(i) {
     metadata: i.metadata,
     startedAt: new Date(i.startedAtMs),
     endAt: i.endAtMs ? new Date(i.endAtMs) : null,
-    state: i.running ? 'running' : 'stopped',
+    state: i.state,
     // SoulBox extras
     limits: { memoryMB: i.memoryBytes / MiB, cpus: i.cpus, pids: i.pids, diskMB: i.diskBytes / MiB },
     cgroup: i.cgroup,
     rootless: i.rootless,
     limitsNote: i.limitsNote,
+    foreignReason: i.foreignReason,
+    agentProtocolVersion: i.agentProtocolVersion,
   }
 }
 

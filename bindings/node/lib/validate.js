@@ -1,5 +1,8 @@
 'use strict'
-// Argument checks: bad input is a TypeError or RangeError naming the argument, before any C call.
+// Argument checks: input the C API cannot take (wrong type, NUL characters, a number out of the C
+// type's range) is a TypeError or RangeError naming the argument, before any C call. What values
+// mean (user names, terminal sizes, env names) is the library's to check: its InvalidArgumentError
+// comes through the one error mapping (errors.js).
 
 function options(value, what = 'options') {
   if (value === undefined || value === null) return {}
@@ -50,15 +53,14 @@ function stringMap(value, what) {
   return value
 }
 
+// The user to run as: text; which users exist is the library's check.
+function user(value) {
+  return optionalText(value, 'user')
+}
+
 function callback(value, what) {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'function') throw new TypeError(`${what} must be a function`)
-  return value
-}
-
-function user(value) {
-  if (value === undefined || value === null) return undefined
-  if (value !== 'user' && value !== 'root') throw new TypeError("user must be 'user' or 'root'")
   return value
 }
 

@@ -7,10 +7,10 @@ namespace {
 
 class PoolCall : public Napi::AsyncWorker {
 public:
-    PoolCall(Napi::Env env, Domain domain, std::function<Status()> work,
+    PoolCall(Napi::Env env, std::function<Status()> work,
              std::function<Napi::Value(Napi::Env)> done)
         : Napi::AsyncWorker(env, "soulbox"), deferred_(Napi::Promise::Deferred::New(env)),
-          domain_(domain), work_(std::move(work)), done_(std::move(done)) {}
+          work_(std::move(work)), done_(std::move(done)) {}
 
     Napi::Promise promise() const { return deferred_.Promise(); }
 
@@ -26,7 +26,7 @@ protected:
     void OnOK() override {
         Napi::Env env = Env();
         if (!status_.ok()) {
-            deferred_.Reject(makeError(env, status_, domain_));
+            deferred_.Reject(makeError(env, status_));
             return;
         }
         try {
@@ -38,7 +38,6 @@ protected:
 
 private:
     Napi::Promise::Deferred deferred_;
-    Domain domain_;
     std::function<Status()> work_;
     std::function<Napi::Value(Napi::Env)> done_;
     Status status_;
@@ -46,9 +45,9 @@ private:
 
 } // namespace
 
-Napi::Promise runInPool(Napi::Env env, Domain domain, std::function<Status()> work,
+Napi::Promise runInPool(Napi::Env env, std::function<Status()> work,
                         std::function<Napi::Value(Napi::Env)> done) {
-    auto* call = new PoolCall(env, domain, std::move(work), std::move(done));
+    auto* call = new PoolCall(env, std::move(work), std::move(done));
     Napi::Promise promise = call->promise();
     call->Queue(); // deletes itself after OnOK
     return promise;

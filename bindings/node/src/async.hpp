@@ -11,12 +11,12 @@ namespace soulbox_node {
 // Runs `work` on the thread pool and settles the returned promise on the JS thread: rejected
 // with the mapped error when work's status fails, else resolved with `done(env)`. Both
 // callables usually share a small state object holding the call's C results.
-Napi::Promise runInPool(Napi::Env env, Domain domain, std::function<Status()> work,
+Napi::Promise runInPool(Napi::Env env, std::function<Status()> work,
                         std::function<Napi::Value(Napi::Env)> done);
 
 // runInPool for calls whose success value is `undefined`.
-inline Napi::Promise runInPool(Napi::Env env, Domain domain, std::function<Status()> work) {
-    return runInPool(env, domain, std::move(work), [](Napi::Env e) { return e.Undefined(); });
+inline Napi::Promise runInPool(Napi::Env env, std::function<Status()> work) {
+    return runInPool(env, std::move(work), [](Napi::Env e) { return e.Undefined(); });
 }
 
 } // namespace soulbox_node

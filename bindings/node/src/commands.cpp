@@ -96,7 +96,7 @@ Napi::Value listCommands(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     auto list = std::make_shared<ProcessInfoListPtr>();
     return runInPool(
-        info.Env(), Domain::general,
+        info.Env(),
         [sandbox, list] {
             soulbox_process_info_list* out = nullptr;
             soulbox_error* err = nullptr;
@@ -119,7 +119,7 @@ Napi::Value killCommand(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     int pid = toPid(info[1]);
     int signal = toSignal(info[2]);
-    return runInPool(info.Env(), Domain::general, [sandbox, pid, signal] {
+    return runInPool(info.Env(), [sandbox, pid, signal] {
         soulbox_error* err = nullptr;
         return check(soulbox_commands_kill(sandbox->get(), pid, signal, &err), err);
     });
@@ -130,7 +130,7 @@ Napi::Value sendCommandStdin(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     int pid = toPid(info[1]);
     auto bytes = std::make_shared<std::vector<char>>(toBytes(info[2], "data"));
-    return runInPool(info.Env(), Domain::general, [sandbox, pid, bytes] {
+    return runInPool(info.Env(), [sandbox, pid, bytes] {
         soulbox_error* err = nullptr;
         return check(
             soulbox_commands_send_stdin(sandbox->get(), pid, bytes->data(), bytes->size(), &err),

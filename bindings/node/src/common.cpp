@@ -13,6 +13,7 @@ Status check(int rc, soulbox_error*& err) {
     if (rc != SOULBOX_OK) {
         status.errnum = soulbox_error_errno(owned.get());
         status.message = owned ? soulbox_error_message(owned.get()) : soulbox_errc_name(rc);
+        status.subject = soulbox_error_subject(owned.get());
     }
     return status;
 }
@@ -52,14 +53,12 @@ AddonData& addonData(Napi::Env env) {
     return *env.GetInstanceData<AddonData>();
 }
 
-Napi::Value makeError(Napi::Env env, const Status& status, Domain domain) {
-    static constexpr const char* domains[] = {"general", "sandbox", "file"};
+Napi::Value makeError(Napi::Env env, const Status& status) {
     AddonData& data = addonData(env);
     if (data.errorFactory.IsEmpty()) return Napi::Error::New(env, status.message).Value();
-    return data.errorFactory.Call({Napi::Number::New(env, status.code),
-                                   Napi::String::New(env, status.message),
-                                   Napi::Number::New(env, status.errnum),
-                                   Napi::String::New(env, domains[static_cast<int>(domain)])});
+    return data.errorFactory.Call(
+        {Napi::Number::New(env, status.code), Napi::String::New(env, status.message),
+         Napi::Number::New(env, status.errnum), Napi::Number::New(env, status.subject)});
 }
 
 std::string toText(const Napi::Value& value, const char* what) {

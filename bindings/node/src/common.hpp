@@ -34,6 +34,7 @@ struct Status {
     int code = SOULBOX_OK;
     int errnum = 0;
     std::string message;
+    int subject = SOULBOX_SUBJECT_NONE; // what the error refers to (soulbox_error_subject)
     bool ok() const { return code == SOULBOX_OK; }
 };
 
@@ -41,9 +42,6 @@ struct Status {
 // By reference on purpose: in check(soulbox_f(..., &err), err) the order in which arguments are
 // evaluated is unspecified, so a by-value `err` could be read before soulbox_f sets it.
 Status check(int rc, soulbox_error*& err);
-
-// What a NOT_FOUND means, so the JS layer can pick FileNotFoundError or SandboxNotFoundError.
-enum class Domain { general, sandbox, file };
 
 // Stops what outlives a call (process waiters, read streams) when the environment shuts down,
 // so no thread still runs inside the library when Node tears down (see addon.cpp).
@@ -67,7 +65,7 @@ private:
 
 // Per-environment data (Napi::Env::GetInstanceData).
 struct AddonData {
-    Napi::FunctionReference errorFactory; // (code, message, errno, domain) => Error, from JS
+    Napi::FunctionReference errorFactory; // (code, message, errno, subject) => Error, from JS
     Napi::FunctionReference sandboxClass;
     Napi::FunctionReference processClass;
     Napi::FunctionReference watchClass;
@@ -76,8 +74,9 @@ struct AddonData {
 };
 AddonData& addonData(Napi::Env env);
 
-// The JS error for a failed call: an instance of the JS layer's error classes.
-Napi::Value makeError(Napi::Env env, const Status& status, Domain domain);
+// The JS error for a failed call: an instance of the JS layer's error classes, picked from the
+// code and the subject by lib/errors.js (the same table as the Python binding's).
+Napi::Value makeError(Napi::Env env, const Status& status);
 
 // ---- argument conversion: wrong input is a TypeError / RangeError, never a crash ----
 

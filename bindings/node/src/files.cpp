@@ -47,7 +47,7 @@ Napi::Value readFile(const Napi::CallbackInfo& info) {
     auto data = std::make_shared<std::unique_ptr<void, FreeBuffer>>();
     auto size = std::make_shared<size_t>(0);
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call, data, size] {
             void* out = nullptr;
             soulbox_error* err = nullptr;
@@ -71,7 +71,7 @@ Napi::Value writeFile(const Napi::CallbackInfo& info) {
     call->path = toText(info[1], "path");
     call->bytes = toBytes(info[2], "data");
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_entry* out = nullptr;
             soulbox_error* err = nullptr;
@@ -100,7 +100,7 @@ Napi::Value writeFiles(const Napi::CallbackInfo& info) {
         contents->push_back(toBytes(item.As<Napi::Array>().Get(1u), "data"));
     }
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call, paths, contents] {
             std::vector<soulbox_write_entry> files;
             for (size_t i = 0; i < paths->size(); ++i)
@@ -123,7 +123,7 @@ Napi::Value listDir(const Napi::CallbackInfo& info) {
     call->path = toText(info[1], "path");
     call->flag = static_cast<int>(toInteger(info[2], "depth", 1, 1 << 20));
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_entry_list* out = nullptr;
             soulbox_error* err = nullptr;
@@ -141,7 +141,7 @@ Napi::Value exists(const Napi::CallbackInfo& info) {
     auto call = std::make_shared<FileCall>(info, 2);
     call->path = toText(info[1], "path");
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_error* err = nullptr;
             return check(soulbox_files_exists(&call->flag, call->sbx(), call->path.c_str(),
@@ -156,7 +156,7 @@ Napi::Value stat(const Napi::CallbackInfo& info) {
     auto call = std::make_shared<FileCall>(info, 2);
     call->path = toText(info[1], "path");
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_entry* out = nullptr;
             soulbox_error* err = nullptr;
@@ -173,7 +173,7 @@ Napi::Value stat(const Napi::CallbackInfo& info) {
 Napi::Value remove(const Napi::CallbackInfo& info) {
     auto call = std::make_shared<FileCall>(info, 2);
     call->path = toText(info[1], "path");
-    return runInPool(info.Env(), Domain::file, [call] {
+    return runInPool(info.Env(), [call] {
         soulbox_error* err = nullptr;
         return check(soulbox_files_remove(call->sbx(), call->path.c_str(), call->user.get(), &err),
                      err);
@@ -186,7 +186,7 @@ Napi::Value rename(const Napi::CallbackInfo& info) {
     call->path = toText(info[1], "oldPath");
     call->path2 = toText(info[2], "newPath");
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_entry* out = nullptr;
             soulbox_error* err = nullptr;
@@ -204,7 +204,7 @@ Napi::Value makeDir(const Napi::CallbackInfo& info) {
     auto call = std::make_shared<FileCall>(info, 2);
     call->path = toText(info[1], "path");
     return runInPool(
-        info.Env(), Domain::file,
+        info.Env(),
         [call] {
             soulbox_error* err = nullptr;
             return check(soulbox_files_make_dir(&call->flag, call->sbx(), call->path.c_str(),

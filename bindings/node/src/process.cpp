@@ -64,8 +64,7 @@ void ProcessCore::waitForExit(std::shared_ptr<ProcessCore> core, Tsfn tsfn) {
     // The message takes this thread's reference, so the core is normally released on the JS
     // thread once JS has the result.
     message->make = [result, status, keep = std::move(core)](Napi::Env env) {
-        return status.ok() ? resultToJs(env, result->get())
-                           : makeError(env, status, Domain::general);
+        return status.ok() ? resultToJs(env, result->get()) : makeError(env, status);
     };
     if (tsfn.NonBlockingCall(message.get()) == napi_ok) message.release();
     message.reset();
@@ -106,7 +105,7 @@ Napi::Value ProcessWrap::pid(const Napi::CallbackInfo& info) {
 
 Napi::Value ProcessWrap::kill(const Napi::CallbackInfo& info) {
     int signal = toSignal(info[0]);
-    return runInPool(info.Env(), Domain::general, [core = core_, signal] {
+    return runInPool(info.Env(), [core = core_, signal] {
         soulbox_error* err = nullptr;
         return check(soulbox_process_kill(core->handle(), signal, &err), err);
     });
@@ -114,7 +113,7 @@ Napi::Value ProcessWrap::kill(const Napi::CallbackInfo& info) {
 
 Napi::Value ProcessWrap::sendStdin(const Napi::CallbackInfo& info) {
     auto bytes = std::make_shared<std::vector<char>>(toBytes(info[0], "data"));
-    return runInPool(info.Env(), Domain::general, [core = core_, bytes] {
+    return runInPool(info.Env(), [core = core_, bytes] {
         soulbox_error* err = nullptr;
         return check(soulbox_process_send_stdin(core->handle(), bytes->data(), bytes->size(), &err),
                      err);
@@ -122,21 +121,21 @@ Napi::Value ProcessWrap::sendStdin(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ProcessWrap::closeStdin(const Napi::CallbackInfo& info) {
-    return runInPool(info.Env(), Domain::general, [core = core_] {
+    return runInPool(info.Env(), [core = core_] {
         soulbox_error* err = nullptr;
         return check(soulbox_process_close_stdin(core->handle(), &err), err);
     });
 }
 
 Napi::Value ProcessWrap::disconnect(const Napi::CallbackInfo& info) {
-    return runInPool(info.Env(), Domain::general, [core = core_] { return core->disconnect(); });
+    return runInPool(info.Env(), [core = core_] { return core->disconnect(); });
 }
 
 Napi::Promise startProcess(Napi::Env env, Napi::Function dispatch,
                            std::function<Status(ProcessCore&)> call) {
     auto core = std::make_shared<ProcessCore>(env, dispatch);
     return runInPool(
-        env, Domain::general,
+        env,
         [core, call = std::move(call)] {
             Status status = call(*core);
             if (status.ok()) ProcessCore::started(core);

@@ -16,7 +16,7 @@ struct PtyRequest {
 };
 
 uint16_t toDimension(const Napi::Value& value, const char* what) {
-    return static_cast<uint16_t>(toInteger(value, what, 1, std::numeric_limits<uint16_t>::max()));
+    return static_cast<uint16_t>(toInteger(value, what, 0, std::numeric_limits<uint16_t>::max()));
 }
 
 std::shared_ptr<PtyRequest> toPtyRequest(const Napi::Value& value) {
@@ -68,7 +68,7 @@ Napi::Value sendPtyInput(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     int pid = toPid(info[1]);
     auto bytes = std::make_shared<std::vector<char>>(toBytes(info[2], "data"));
-    return runInPool(info.Env(), Domain::general, [sandbox, pid, bytes] {
+    return runInPool(info.Env(), [sandbox, pid, bytes] {
         soulbox_error* err = nullptr;
         return check(
             soulbox_pty_send_stdin(sandbox->get(), pid, bytes->data(), bytes->size(), &err), err);
@@ -81,7 +81,7 @@ Napi::Value resizePty(const Napi::CallbackInfo& info) {
     int pid = toPid(info[1]);
     uint16_t rows = toDimension(info[2], "rows");
     uint16_t cols = toDimension(info[3], "cols");
-    return runInPool(info.Env(), Domain::general, [sandbox, pid, rows, cols] {
+    return runInPool(info.Env(), [sandbox, pid, rows, cols] {
         soulbox_error* err = nullptr;
         return check(soulbox_pty_resize(sandbox->get(), pid, rows, cols, &err), err);
     });
@@ -91,7 +91,7 @@ Napi::Value resizePty(const Napi::CallbackInfo& info) {
 Napi::Value killPty(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     int pid = toPid(info[1]);
-    return runInPool(info.Env(), Domain::general, [sandbox, pid] {
+    return runInPool(info.Env(), [sandbox, pid] {
         soulbox_error* err = nullptr;
         return check(soulbox_pty_kill(sandbox->get(), pid, &err), err);
     });

@@ -85,7 +85,7 @@ void ReadStreamCore::run(std::shared_ptr<ReadStreamCore> self, SandboxRef sandbo
     message->make = [status, weak = self->weak](Napi::Env env) {
         // Past this message the channel may be finalized: keepAlive() must not touch it.
         if (auto core = weak.lock()) core->ended = true;
-        return status.ok() ? env.Undefined() : makeError(env, status, Domain::file);
+        return status.ok() ? env.Undefined() : makeError(env, status);
     };
     self->channel.post(std::move(message));
     // The sink will not run again: let go of the channel so it stops keeping Node alive.

@@ -10,6 +10,18 @@ namespace {
 using InfoPtr = Owned<soulbox_sandbox_info, soulbox_sandbox_info_free>;
 using InfoListPtr = Owned<soulbox_sandbox_info_list, soulbox_sandbox_info_list_free>;
 
+const char* stateName(soulbox_sandbox_state state) {
+    switch (state) {
+    case SOULBOX_SANDBOX_RUNNING:
+        return "running";
+    case SOULBOX_SANDBOX_FOREIGN:
+        return "foreign";
+    case SOULBOX_SANDBOX_STOPPED:
+        break;
+    }
+    return "stopped";
+}
+
 Napi::Object infoToJs(Napi::Env env, const soulbox_sandbox_info* info) {
     Napi::Object object = Napi::Object::New(env);
     object.Set("sandboxId", soulbox_sandbox_info_id(info));
@@ -21,7 +33,9 @@ Napi::Object infoToJs(Napi::Env env, const soulbox_sandbox_info* info) {
     object.Set("metadata", metadata);
     object.Set("startedAtMs", static_cast<double>(soulbox_sandbox_info_started_at_ms(info)));
     object.Set("endAtMs", static_cast<double>(soulbox_sandbox_info_end_at_ms(info)));
-    object.Set("running", soulbox_sandbox_info_is_running(info) != 0);
+    object.Set("state", stateName(soulbox_sandbox_info_state(info)));
+    object.Set("foreignReason", soulbox_sandbox_info_foreign_reason(info));
+    object.Set("agentProtocolVersion", soulbox_sandbox_info_agent_protocol_version(info));
     object.Set("rootless", soulbox_sandbox_info_rootless(info) != 0);
     object.Set("memoryBytes", static_cast<double>(soulbox_sandbox_info_memory_bytes(info)));
     object.Set("pids", static_cast<double>(soulbox_sandbox_info_pids(info)));
@@ -129,7 +143,7 @@ Napi::Value SandboxWrap::create(const Napi::CallbackInfo& info) {
     auto request = toCreateRequest(info[0]);
     auto result = std::make_shared<HandleResult>();
     return runInPool(
-        info.Env(), Domain::sandbox,
+        info.Env(),
         [request, result] {
             soulbox_error* err = nullptr;
             return check(soulbox_sandbox_create(&result->handle, &request->options, &err), err);
@@ -141,7 +155,7 @@ Napi::Value SandboxWrap::connect(const Napi::CallbackInfo& info) {
     auto id = std::make_shared<std::string>(toText(info[0], "sandboxId"));
     auto result = std::make_shared<HandleResult>();
     return runInPool(
-        info.Env(), Domain::sandbox,
+        info.Env(),
         [id, result] {
             soulbox_error* err = nullptr;
             return check(soulbox_sandbox_connect(&result->handle, id->c_str(), &err), err);
@@ -152,7 +166,7 @@ Napi::Value SandboxWrap::connect(const Napi::CallbackInfo& info) {
 Napi::Value SandboxWrap::list(const Napi::CallbackInfo& info) {
     auto list = std::make_shared<InfoListPtr>();
     return runInPool(
-        info.Env(), Domain::general,
+        info.Env(),
         [list] {
             soulbox_sandbox_info_list* out = nullptr;
             soulbox_error* err = nullptr;
@@ -175,7 +189,7 @@ Napi::Value SandboxWrap::id(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SandboxWrap::kill(const Napi::CallbackInfo& info) {
-    return runInPool(info.Env(), Domain::sandbox, [core = core_] {
+    return runInPool(info.Env(), [core = core_] {
         soulbox_error* err = nullptr;
         return check(soulbox_sandbox_kill(core->get(), &err), err);
     });
@@ -184,7 +198,7 @@ Napi::Value SandboxWrap::kill(const Napi::CallbackInfo& info) {
 Napi::Value SandboxWrap::isRunning(const Napi::CallbackInfo& info) {
     auto running = std::make_shared<int>(0);
     return runInPool(
-        info.Env(), Domain::sandbox,
+        info.Env(),
         [core = core_, running] {
             soulbox_error* err = nullptr;
             return check(soulbox_sandbox_is_running(running.get(), core->get(), &err), err);
@@ -194,7 +208,7 @@ Napi::Value SandboxWrap::isRunning(const Napi::CallbackInfo& info) {
 
 Napi::Value SandboxWrap::setTimeout(const Napi::CallbackInfo& info) {
     int64_t seconds = toInteger(info[0], "timeoutSeconds", 0, std::numeric_limits<int32_t>::max());
-    return runInPool(info.Env(), Domain::sandbox, [core = core_, seconds] {
+    return runInPool(info.Env(), [core = core_, seconds] {
         soulbox_error* err = nullptr;
         return check(soulbox_sandbox_set_timeout(core->get(), seconds, &err), err);
     });
@@ -203,7 +217,7 @@ Napi::Value SandboxWrap::setTimeout(const Napi::CallbackInfo& info) {
 Napi::Value SandboxWrap::getInfo(const Napi::CallbackInfo& info) {
     auto result = std::make_shared<InfoPtr>();
     return runInPool(
-        info.Env(), Domain::sandbox,
+        info.Env(),
         [core = core_, result] {
             soulbox_sandbox_info* out = nullptr;
             soulbox_error* err = nullptr;

@@ -59,7 +59,7 @@ public:
 
 private:
     Napi::Value stop(const Napi::CallbackInfo& info) {
-        return runInPool(info.Env(), Domain::file, [core = core_] { return core->stop(); });
+        return runInPool(info.Env(), [core = core_] { return core->stop(); });
     }
 
     WatchRef core_;
@@ -77,7 +77,7 @@ Napi::Value watchDir(const Napi::CallbackInfo& info) {
     if (!info[4].IsFunction()) throw Napi::TypeError::New(env, "onEvent must be a function");
     auto core = std::make_shared<WatchCore>(env, info[4].As<Napi::Function>());
     return runInPool(
-        env, Domain::file,
+        env,
         [sandbox, path, recursive, user, core] {
             soulbox_file_options options;
             soulbox_file_options_init(&options);

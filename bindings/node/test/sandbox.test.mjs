@@ -1,5 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import soulbox from './helpers.mjs'
 
 const { Sandbox, SandboxNotFoundError, NotFoundError } = soulbox
@@ -21,6 +23,9 @@ test('create with metadata and envs; getInfo, list, isRunning, setTimeout, kill'
     assert.ok(['v1', 'v2', 'none'].includes(info.cgroup))
     assert.equal(typeof info.rootless, 'boolean')
     assert.equal(typeof info.limitsNote, 'string')
+    assert.equal(info.state, 'running')
+    assert.equal(info.foreignReason, '')
+    assert.ok(info.agentProtocolVersion > 0)
 
     assert.equal((await sbx.commands.run('echo $GREETING')).stdout, 'hola\n')
 
@@ -84,5 +89,23 @@ test('a timeoutMs sandbox ends by itself', async () => {
   while (await sbx.isRunning()) {
     assert.ok(Date.now() < deadline, 'sandbox did not end after its timeout')
     await new Promise((r) => setTimeout(r, 100))
+  }
+})
+
+// A record written by a newer SoulBox (faked as tests/integration/test_upgrade.cpp does).
+test("a sandbox whose record is foreign is listed with state 'foreign'", async () => {
+  const sbx = await Sandbox.create({ timeoutMs: 60_000 })
+  const record = path.join(process.env.SOULBOX_STATE_DIR || '/run/soulbox', sbx.sandboxId, 'sandbox.json')
+  const saved = readFileSync(record)
+  try {
+    writeFileSync(record, `{"schema_version":99,"id":"${sbx.sandboxId}"}\n`)
+    const listed = (await Sandbox.list()).find((s) => s.sandboxId === sbx.sandboxId)
+    assert.ok(listed, 'list() shows the foreign sandbox')
+    assert.equal(listed.state, 'foreign')
+    assert.match(listed.foreignReason, /newer/)
+    assert.equal(listed.agentProtocolVersion, 0)
+  } finally {
+    writeFileSync(record, saved)
+    await sbx.kill()
   }
 })

@@ -44,7 +44,7 @@ std::unique_ptr<Process> start(Sandbox& sbx, const std::string& cmd,
     int status = without_gil([&] {
         return soulbox_commands_start(&handle, sbx.get(), checked_cmd.c_str(), &opts, &err);
     });
-    check(status, err, Subject::process);
+    check(status, err);
     return std::make_unique<Process>(handle, std::move(cbs), sbx.id());
 }
 
@@ -59,7 +59,7 @@ std::unique_ptr<Process> connect(Sandbox& sbx, int pid, py::object on_stdout,
             &handle, sbx.get(), pid, cbs->on_stdout.is_none() ? nullptr : forward_stdout,
             cbs->on_stderr.is_none() ? nullptr : forward_stderr, cbs.get(), &err);
     });
-    check(status, err, Subject::process);
+    check(status, err);
     return std::make_unique<Process>(handle, std::move(cbs), sbx.id());
 }
 
@@ -67,7 +67,7 @@ py::list list(Sandbox& sbx) {
     soulbox_process_info_list* raw = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_commands_list(&raw, sbx.get(), &err); });
-    check(status, err, Subject::process);
+    check(status, err);
     ProcessInfoListPtr infos(raw);
     py::list out;
     for (size_t i = 0; i < soulbox_process_info_list_count(infos.get()); ++i) {
@@ -99,7 +99,7 @@ template <class Call> bool signalled(Call&& call) {
         soulbox_error_free(err);
         return false;
     }
-    check(status, err, Subject::process);
+    check(status, err);
     return true;
 }
 
@@ -108,7 +108,7 @@ void send_stdin(Sandbox& sbx, int pid, const std::string& data) {
     int status = without_gil([&] {
         return soulbox_commands_send_stdin(sbx.get(), pid, data.data(), data.size(), &err);
     });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 std::unique_ptr<Process> pty_create(Sandbox& sbx, uint16_t rows, uint16_t cols,
@@ -133,7 +133,7 @@ std::unique_ptr<Process> pty_create(Sandbox& sbx, uint16_t rows, uint16_t cols,
     soulbox_process* handle = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_pty_create(&handle, sbx.get(), &opts, &err); });
-    check(status, err, Subject::process);
+    check(status, err);
     return std::make_unique<Process>(handle, std::move(cbs), sbx.id());
 }
 
@@ -147,7 +147,7 @@ std::unique_ptr<Process> pty_connect(Sandbox& sbx, int pid, py::object on_data) 
                                    cbs->on_stdout.is_none() ? nullptr : forward_stdout, cbs.get(),
                                    &err);
     });
-    check(status, err, Subject::process);
+    check(status, err);
     return std::make_unique<Process>(handle, std::move(cbs), sbx.id());
 }
 
@@ -155,13 +155,13 @@ void pty_send_stdin(Sandbox& sbx, int pid, const std::string& data) {
     soulbox_error* err = nullptr;
     int status = without_gil(
         [&] { return soulbox_pty_send_stdin(sbx.get(), pid, data.data(), data.size(), &err); });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 void pty_resize(Sandbox& sbx, int pid, uint16_t rows, uint16_t cols) {
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_pty_resize(sbx.get(), pid, rows, cols, &err); });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 } // namespace

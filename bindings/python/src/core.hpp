@@ -27,23 +27,23 @@ using ResultPtr = Owned<soulbox_command_result, soulbox_command_result_free>;
 using EntryPtr = Owned<soulbox_entry, soulbox_entry_free>;
 using EntryListPtr = Owned<soulbox_entry_list, soulbox_entry_list_free>;
 
-// What a NOT_FOUND error refers to: the Python layer raises FileNotFoundException for a path,
-// SandboxNotFoundException for a sandbox id, ProcessNotFoundException for a process and
-// NotFoundException for a template.
-enum class Subject { sandbox, process, path, template_name };
-
 // A failed C call, thrown through C++ and turned into a soulbox.exceptions class by the
-// translator registered in errors.cpp.
+// translator registered in errors.cpp: the class follows from the code and the subject (what
+// the error refers to, soulbox_subject), as in the Node binding.
 struct CoreError {
     int code;
     int sys_errno;
     std::string message;
-    Subject subject;
+    int subject;
 };
+
+// The CoreError for a failed status and its error object (err may be NULL: the error object
+// itself could not be allocated).
+CoreError core_error(int status, const soulbox_error* err);
 
 // Throws CoreError for a failed status; takes ownership of err. Call it with the GIL held or
 // released: it touches no Python object.
-void check(int status, soulbox_error* err, Subject subject);
+void check(int status, soulbox_error* err);
 
 // Registers the CoreError translator.
 void register_errors(py::module_& m);

@@ -4,12 +4,15 @@
 
 namespace soulbox_py {
 
-void check(int status, soulbox_error* err, Subject subject) {
+CoreError core_error(int status, const soulbox_error* err) {
+    return {status, soulbox_error_errno(err),
+            err ? soulbox_error_message(err) : soulbox_errc_name(status),
+            soulbox_error_subject(err)};
+}
+
+void check(int status, soulbox_error* err) {
     ErrorPtr owned(err);
-    if (status == SOULBOX_OK) return;
-    // err may be NULL if even the error object could not be allocated.
-    std::string message = err ? soulbox_error_message(err) : soulbox_errc_name(status);
-    throw CoreError{status, soulbox_error_errno(err), std::move(message), subject};
+    if (status != SOULBOX_OK) throw core_error(status, err);
 }
 
 std::string text(std::string value, const char* what) {
@@ -28,24 +31,6 @@ KvArray::KvArray(const std::map<std::string, std::string>& map, const char* what
         kv_.push_back({key.c_str(), value.c_str()});
 }
 
-namespace {
-
-const char* subject_name(Subject subject) {
-    switch (subject) {
-    case Subject::sandbox:
-        return "sandbox";
-    case Subject::process:
-        return "process";
-    case Subject::path:
-        return "path";
-    case Subject::template_name:
-        return "template";
-    }
-    return "";
-}
-
-} // namespace
-
 void register_errors(py::module_& m) {
     m.def("errc_name", &soulbox_errc_name, "The C name of an error code (\"not found\", ...).");
     py::register_exception_translator([](std::exception_ptr raised) {
@@ -55,7 +40,7 @@ void register_errors(py::module_& m) {
         } catch (const CoreError& e) {
             try {
                 py::object make = py::module_::import("soulbox.exceptions").attr("_from_core");
-                py::object exc = make(e.code, e.sys_errno, e.message, subject_name(e.subject));
+                py::object exc = make(e.code, e.sys_errno, e.message, e.subject);
                 PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
             } catch (py::error_already_set& failed) {
                 // soulbox.exceptions could not build the exception: raise why instead.

@@ -53,7 +53,7 @@ private:
 template <class Call> void file_call(Call&& call) {
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return call(&err); });
-    check(status, err, Subject::path);
+    check(status, err);
 }
 
 // A Python exception raised by a stream callback, kept until the C call returns.
@@ -163,7 +163,7 @@ py::dict write_stream(Sandbox& sbx, const std::string& path, py::object source,
     // A source that raised aborts the write: report its exception, not the C layer's IO error.
     if (state.error) soulbox_error_free(err);
     rethrow(state.error);
-    check(status, err, Subject::path);
+    check(status, err);
     EntryPtr entry(raw);
     return entry_dict(entry.get());
 }

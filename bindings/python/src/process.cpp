@@ -121,9 +121,7 @@ py::dict Process::wait(bool kill_on_interrupt) {
         }
     }
     // Done: the waiter's fields no longer change.
-    if (waiter_.status != SOULBOX_OK)
-        throw CoreError{waiter_.status, soulbox_error_errno(waiter_.error.get()),
-                        soulbox_error_message(waiter_.error.get()), Subject::process};
+    if (waiter_.status != SOULBOX_OK) throw core_error(waiter_.status, waiter_.error.get());
     return result_dict(waiter_.result.get());
 }
 
@@ -134,7 +132,7 @@ bool Process::kill(int signal) {
         soulbox_error_free(err);
         return false;
     }
-    check(status, err, Subject::process);
+    check(status, err);
     return true;
 }
 
@@ -142,19 +140,19 @@ void Process::send_stdin(const std::string& data) {
     soulbox_error* err = nullptr;
     int status = without_gil(
         [&] { return soulbox_process_send_stdin(handle_, data.data(), data.size(), &err); });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 void Process::close_stdin() {
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_process_close_stdin(handle_, &err); });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 void Process::disconnect() {
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_process_disconnect(handle_, &err); });
-    check(status, err, Subject::process);
+    check(status, err);
 }
 
 void Process::disconnect_all(const std::string& sandbox_id, int pid) {

@@ -21,6 +21,18 @@ namespace {
 using InfoPtr = Owned<soulbox_sandbox_info, soulbox_sandbox_info_free>;
 using InfoListPtr = Owned<soulbox_sandbox_info_list, soulbox_sandbox_info_list_free>;
 
+const char* state_name(soulbox_sandbox_state state) {
+    switch (state) {
+    case SOULBOX_SANDBOX_RUNNING:
+        return "running";
+    case SOULBOX_SANDBOX_FOREIGN:
+        return "foreign";
+    case SOULBOX_SANDBOX_STOPPED:
+        break;
+    }
+    return "stopped";
+}
+
 py::dict info_dict(const soulbox_sandbox_info* info) {
     py::dict metadata;
     for (size_t i = 0; i < soulbox_sandbox_info_metadata_count(info); ++i)
@@ -32,7 +44,9 @@ py::dict info_dict(const soulbox_sandbox_info* info) {
     d["metadata"] = metadata;
     d["started_at_ms"] = soulbox_sandbox_info_started_at_ms(info);
     d["end_at_ms"] = soulbox_sandbox_info_end_at_ms(info);
-    d["is_running"] = soulbox_sandbox_info_is_running(info) != 0;
+    d["state"] = state_name(soulbox_sandbox_info_state(info));
+    d["foreign_reason"] = soulbox_sandbox_info_foreign_reason(info);
+    d["agent_protocol_version"] = soulbox_sandbox_info_agent_protocol_version(info);
     d["rootless"] = soulbox_sandbox_info_rootless(info) != 0;
     d["memory_bytes"] = soulbox_sandbox_info_memory_bytes(info);
     d["pids"] = soulbox_sandbox_info_pids(info);
@@ -75,7 +89,7 @@ std::unique_ptr<Sandbox> create(const CreateArgs& args) {
     soulbox_sandbox* handle = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_create(&handle, &opts, &err); });
-    check(status, err, Subject::template_name);
+    check(status, err);
     return std::make_unique<Sandbox>(handle);
 }
 
@@ -85,7 +99,7 @@ std::unique_ptr<Sandbox> connect(const std::string& id) {
     soulbox_error* err = nullptr;
     int status =
         without_gil([&] { return soulbox_sandbox_connect(&handle, checked.c_str(), &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err);
     return std::make_unique<Sandbox>(handle);
 }
 
@@ -97,7 +111,7 @@ bool kill(Sandbox& sbx) {
         soulbox_error_free(err);
         return false;
     }
-    check(status, err, Subject::sandbox);
+    check(status, err);
     return true;
 }
 
@@ -105,21 +119,21 @@ bool is_running(Sandbox& sbx) {
     int running = 0;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_is_running(&running, sbx.get(), &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err);
     return running != 0;
 }
 
 void set_timeout(Sandbox& sbx, int64_t seconds) {
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_set_timeout(sbx.get(), seconds, &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err);
 }
 
 py::dict get_info(Sandbox& sbx) {
     soulbox_sandbox_info* raw = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_get_info(&raw, sbx.get(), &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err);
     InfoPtr info(raw);
     return info_dict(info.get());
 }
@@ -128,7 +142,7 @@ py::list list_sandboxes() {
     soulbox_sandbox_info_list* raw = nullptr;
     soulbox_error* err = nullptr;
     int status = without_gil([&] { return soulbox_sandbox_list(&raw, &err); });
-    check(status, err, Subject::sandbox);
+    check(status, err);
     InfoListPtr infos(raw);
     py::list out;
     for (size_t i = 0; i < soulbox_sandbox_info_list_count(infos.get()); ++i)

@@ -47,7 +47,7 @@ public:
                 &handle_, sbx.get(), checked_path.c_str(), recursive ? 1 : 0,
                 on_event_.is_none() ? nullptr : &Watch::deliver, this, &opts, &err);
         });
-        check(status, err, Subject::path);
+        check(status, err);
         without_gil([&] {
             std::lock_guard lock(registry_mutex);
             registry.insert(this);
@@ -59,7 +59,7 @@ public:
         soulbox_event_list* raw = nullptr;
         soulbox_error* err = nullptr;
         int status = without_gil([&] { return soulbox_watch_get_new_events(&raw, handle_, &err); });
-        check(status, err, Subject::path);
+        check(status, err);
         EventListPtr events(raw);
         py::list out;
         for (size_t i = 0; i < soulbox_event_list_count(events.get()); ++i)
@@ -71,7 +71,7 @@ public:
     void stop() {
         soulbox_error* err = nullptr;
         int status = without_gil([&] { return soulbox_watch_stop(handle_, &err); });
-        check(status, err, Subject::path);
+        check(status, err);
     }
 
     static void stop_everything() {

@@ -7,6 +7,8 @@ import pytest
 from soulbox import (
     CommandExitException,
     CommandHandle,
+    FileNotFoundException,
+    InvalidArgumentException,
     ProcessNotFoundException,
     SandboxException,
     TimeoutException,
@@ -126,8 +128,11 @@ def test_list_kill_connect_disconnect(sbx):
     assert sbx.commands.kill(victim.pid) is True
     wait_until(lambda: victim.pid not in [p.pid for p in sbx.commands.list()])
     assert sbx.commands.kill(victim.pid) is False
-    with pytest.raises(ProcessNotFoundException):
+    with pytest.raises(ProcessNotFoundException) as info:
         sbx.commands.send_stdin(victim.pid, "x")
+    assert info.value.subject == "process"
+    with pytest.raises(ProcessNotFoundException):
+        sbx.commands.connect(999999)
 
 
 def test_connect_twice_disconnects_the_older_handle(sbx):
@@ -168,6 +173,17 @@ def test_concurrent_threads_share_a_sandbox(sbx):
 def test_bad_run_arguments(sbx, kwargs, error):
     with pytest.raises(error):
         sbx.commands.run(**kwargs)
+
+
+def test_meaning_is_checked_by_the_library(sbx):
+    """The binding checks types only: an unknown user comes back as the library's error."""
+    with pytest.raises(InvalidArgumentException) as info:
+        sbx.commands.run("true", user="nobody")
+    assert info.value.code == 1 and "nobody" in str(info.value)
+    # A missing working directory is about a path, not about the process.
+    with pytest.raises(FileNotFoundException) as info:
+        sbx.commands.run("pwd", cwd="/does/not/exist")
+    assert info.value.subject == "path"
 
 
 def test_bad_pid_arguments(sbx):

@@ -91,6 +91,7 @@ def test_missing_file_errors(sbx):
         sbx.files.read("does/not/exist")
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, NotFoundException)
     assert info.value.code_name == "not found" and str(info.value)
+    assert info.value.subject == "path"
     with pytest.raises(FileNotFoundError):
         sbx.files.read("does/not/exist", format="stream")
     with pytest.raises(FileNotFoundException):

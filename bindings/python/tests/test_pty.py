@@ -1,6 +1,6 @@
 import threading
 
-from soulbox import CommandExitException, PtySize
+from soulbox import CommandExitException, InvalidArgumentException, PtySize
 from conftest import wait_until
 import pytest
 
@@ -49,4 +49,10 @@ def test_pty_bad_size(sbx):
     with pytest.raises(TypeError):
         sbx.pty.create(size=(24, 80))
     with pytest.raises(ValueError):
-        sbx.pty.create(size=PtySize(rows=0, cols=80))
+        sbx.pty.create(size=PtySize(rows=70000, cols=80))  # not a uint16: the binding's check
+    # Sizes that fit the C type but make no terminal: the library's check, the same limit as
+    # for C, C++ and Node.
+    for rows, cols in ((0, 80), (24, 10001)):
+        with pytest.raises(InvalidArgumentException) as info:
+            sbx.pty.create(size=PtySize(rows=rows, cols=cols))
+        assert isinstance(info.value, ValueError) and "1-10000" in str(info.value)

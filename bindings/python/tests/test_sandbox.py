@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 
@@ -20,6 +21,8 @@ def test_create_run_kill_and_context_manager():
         assert info.sandbox_id == sbx.sandbox_id
         assert info.metadata == {"owner": "pytest"}
         assert info.state == "running"
+        assert info.foreign_reason == ""
+        assert info.agent_protocol_version > 0
         assert info.template_id
         assert info.limits.memory_bytes == 512 * 1024 * 1024
         assert info.cgroup in ("v1", "v2", "none")
@@ -60,8 +63,9 @@ def test_connect_list_set_timeout_and_class_kill():
 
 
 def test_connect_unknown_id():
-    with pytest.raises(SandboxNotFoundException):
+    with pytest.raises(SandboxNotFoundException) as info:
         Sandbox.connect("0123456789abcdef")
+    assert info.value.subject == "sandbox"
     assert Sandbox.kill("0123456789abcdef") is False
 
 
@@ -89,6 +93,27 @@ def test_unknown_template_and_library_errors():
         Sandbox.create(template="no-such-template", timeout=10)
     assert not isinstance(info.value, SandboxNotFoundException)
     assert "no-such-template" in str(info.value) and info.value.code_name == "not found"
+    assert info.value.subject == "template"
     with pytest.raises(InvalidArgumentException) as info:  # the C layer's own check
         Sandbox.create(hostname="bad host name!", timeout=10)
     assert isinstance(info.value, ValueError) and info.value.code == 1
+
+
+def test_foreign_sandbox_is_listed_as_such():
+    """A record written by a newer SoulBox (faked as tests/integration/test_upgrade.cpp does)."""
+    state_dir = os.environ.get("SOULBOX_STATE_DIR") or "/run/soulbox"
+    with Sandbox.create(timeout=60) as sbx:
+        record = os.path.join(state_dir, sbx.sandbox_id, "sandbox.json")
+        with open(record) as f:
+            saved = f.read()
+        with open(record, "w") as f:
+            f.write('{"schema_version":99,"id":"%s"}\n' % sbx.sandbox_id)
+        try:
+            listed = {s.sandbox_id: s for s in Sandbox.list()}
+        finally:
+            with open(record, "w") as f:
+                f.write(saved)
+        info = listed[sbx.sandbox_id]
+        assert info.state == "foreign"
+        assert "newer" in info.foreign_reason
+        assert info.agent_protocol_version == 0

@@ -306,8 +306,9 @@ class Pty:
 def _size(size: PtySize) -> Tuple[int, int]:
     if not isinstance(size, PtySize):
         raise TypeError(f"size must be a PtySize, not {type(size).__name__}")
-    rows = check.integer("size.rows", size.rows, minimum=1)
-    cols = check.integer("size.cols", size.cols, minimum=1)
+    # uint16_t in the C API; which sizes make a terminal is the library's check.
+    rows = check.integer("size.rows", size.rows)
+    cols = check.integer("size.cols", size.cols)
     if rows > 0xFFFF or cols > 0xFFFF:
         raise ValueError("size.rows and size.cols must be at most 65535")
     return rows, cols

@@ -1,7 +1,8 @@
 """Exceptions raised by soulbox, named as in E2B's ``e2b.exceptions``.
 
 Every error of the C library becomes a :class:`SandboxException` subclass whose message is the
-library's message. Classes that have a natural builtin twin also derive from it, so
+library's message; the class follows from the error's code and subject, by the tables generated
+from src/core/error_codes.txt (the Node binding uses the same list). Classes that have a natural builtin twin also derive from it, so
 ``except FileNotFoundError`` or ``except TimeoutError`` work as expected.
 """
 
@@ -37,11 +38,14 @@ class SandboxException(Exception):
     """Base class of every soulbox error.
 
     ``code`` is the C error code (``soulbox_errc``) and ``code_name`` its name
-    ("not found", ...); both are ``None`` for errors raised by the Python layer itself.
+    ("not found", ...); ``subject`` says what the error refers to ("path", "sandbox",
+    "process", "template" or "none"). All three are ``None`` for errors raised by the Python
+    layer itself.
     """
 
     code: Optional[int] = None
     code_name: Optional[str] = None
+    subject: Optional[str] = None
     sys_errno: int = 0
 
 
@@ -113,37 +117,44 @@ class CommandExitException(SandboxException, CommandResult):
         return f"Command exited with code {self.exit_code} and error:\n{self.stderr}"
 
 
-# soulbox_errc -> class; NOT_FOUND depends on what was looked up.
+# BEGIN GENERATED errors: scripts/gen-errors.py from src/core/error_codes.txt
+# soulbox_errc -> class.
 _BY_CODE = {
-    1: InvalidArgumentException,
-    3: AlreadyExistsException,
-    4: PermissionDeniedException,
-    5: UnsupportedException,
-    6: LimitUnenforceableException,
-    7: TimeoutException,
-    8: NotRunningException,
-    9: SandboxIOException,
-    11: NotEnoughSpaceException,
-    13: NotADirectoryException,
-    14: IsADirectoryException,
+    0: SandboxException,  # ok
+    1: InvalidArgumentException,  # invalid_argument
+    2: NotFoundException,  # not_found
+    3: AlreadyExistsException,  # already_exists
+    4: PermissionDeniedException,  # permission_denied
+    5: UnsupportedException,  # unsupported
+    6: LimitUnenforceableException,  # limit_unenforceable
+    7: TimeoutException,  # timeout
+    8: NotRunningException,  # not_running
+    9: SandboxIOException,  # io
+    10: SandboxException,  # protocol
+    11: NotEnoughSpaceException,  # not_enough_space
+    12: SandboxException,  # internal
+    13: NotADirectoryException,  # not_a_directory
+    14: IsADirectoryException,  # is_a_directory
 }
-_NOT_FOUND_BY_SUBJECT = {
-    "path": FileNotFoundException,
-    "sandbox": SandboxNotFoundException,
-    "process": ProcessNotFoundException,
+# (soulbox_errc, soulbox_subject) -> class, where the subject refines the code.
+_BY_CODE_AND_SUBJECT = {
+    (2, 1): SandboxNotFoundException,  # not_found, sandbox
+    (2, 2): ProcessNotFoundException,  # not_found, process
+    (2, 3): FileNotFoundException,  # not_found, path
 }
+# soulbox_subject -> name.
+_SUBJECT_NAMES = ("none", "sandbox", "process", "path", "template")
+# END GENERATED errors
 
 
-def _from_core(code: int, sys_errno: int, message: str, subject: str) -> SandboxException:
+def _from_core(code: int, sys_errno: int, message: str, subject: int) -> SandboxException:
     """Builds the exception for a failed C call (called by soulbox._core)."""
     from . import _core
 
-    if code == 2:
-        cls = _NOT_FOUND_BY_SUBJECT.get(subject, NotFoundException)
-    else:
-        cls = _BY_CODE.get(code, SandboxException)
+    cls = _BY_CODE_AND_SUBJECT.get((code, subject)) or _BY_CODE.get(code, SandboxException)
     exc = cls(message)
     exc.code = code
     exc.code_name = _core.errc_name(code)
+    exc.subject = _SUBJECT_NAMES[subject] if 0 <= subject < len(_SUBJECT_NAMES) else "none"
     exc.sys_errno = sys_errno
     return exc

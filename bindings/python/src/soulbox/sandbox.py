@@ -39,13 +39,18 @@ class SandboxInfo:
     end_at: Optional[datetime]
     """When the timeout ends it; None without a timeout."""
     state: str = "running"
-    """"running" or "stopped"."""
+    """"running", "stopped" or "foreign": a sandbox this library must not act on (left by a
+    newer SoulBox, or unreadable); only its id is known and ``foreign_reason`` says why."""
     limits: Optional[SandboxLimits] = None
     cgroup: str = ""
     """"v1", "v2" or "none"."""
     rootless: bool = False
     limits_note: str = ""
     """Why a default limit is not enforced on this host; "" when all are."""
+    foreign_reason: str = ""
+    """Why the state is "foreign"; "" otherwise."""
+    agent_protocol_version: int = 0
+    """The control protocol of the sandbox's agent (0: too old to connect to, or foreign)."""
 
 
 def _time(ms: int) -> datetime:
@@ -59,11 +64,13 @@ def _info(d: dict) -> SandboxInfo:
         metadata=d["metadata"],
         started_at=_time(d["started_at_ms"]),
         end_at=_time(d["end_at_ms"]) if d["end_at_ms"] else None,
-        state="running" if d["is_running"] else "stopped",
+        state=d["state"],
         limits=SandboxLimits(d["memory_bytes"], d["pids"], d["cpus"], d["disk_bytes"]),
         cgroup=d["cgroup"],
         rootless=d["rootless"],
         limits_note=d["limits_note"],
+        foreign_reason=d["foreign_reason"],
+        agent_protocol_version=d["agent_protocol_version"],
     )
 
 
