@@ -167,10 +167,10 @@ SOULBOX_API int soulbox_sandbox_options_init(soulbox_sandbox_options* opts);
 /* Start a new sandbox. opts may be NULL (defaults). */
 SOULBOX_API int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options* opts,
                                        soulbox_error** err);
-/* Since 0.2. Start a new sandbox from a sandbox spec in its JSON form (docs/design.md "SandboxSpec",
- * the content of a sandbox's sandbox.json). The spec is validated before anything starts. A spec
- * names host paths (bind and read-only overlay sources): take it from the embedding application,
- * never from an untrusted client. */
+/* Since 0.2. Start a new sandbox from a sandbox spec in its JSON form (docs/design.md
+ * "SandboxSpec", the content of a sandbox's sandbox.json). The spec is validated before anything
+ * starts. A spec names host paths (bind and read-only overlay sources): take it from the
+ * embedding application, never from an untrusted client. */
 SOULBOX_API int soulbox_sandbox_create_from_spec_json(soulbox_sandbox** out, const char* spec_json,
                                                       soulbox_error** err);
 /* Reach a running sandbox by id, from any process of the same host user. */
