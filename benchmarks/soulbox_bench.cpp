@@ -11,8 +11,6 @@
 // sandbox on the host is touched; every sandbox created is killed, also when a step fails.
 // The host peers of sections 7 and 8 use a private tmpfs, /tmp/soulbox-bench-<pid>-tmpfs,
 // mounted for the section and unmounted at its end.
-#include "io/event_loop.hpp"
-#include "runtime/runtime.hpp"
 #include "soulbox/soulbox.hpp"
 
 #include <algorithm>
@@ -31,6 +29,7 @@
 #include <filesystem>
 #include <fstream>
 #include <linux/sched.h>
+#include <memory>
 #include <mutex>
 #include <poll.h>
 #include <pty.h>
@@ -443,10 +442,18 @@ std::vector<double> host_throughput(std::uint64_t bytes, int reps, int pipe_size
     return out;
 }
 
+// The loop a runtime configured like the default one (SOULBOX_IO) really gets: a runtime says
+// which in its first log line.
 const char* backend_name() {
-    auto runtime = soulbox::Runtime::default_runtime();
-    return runtime && (*runtime)->loop().backend() == soulbox::io::Backend::io_uring ? "io_uring"
-                                                                                     : "epoll";
+    soulbox::RuntimeOptions options;
+    const char* io = std::getenv("SOULBOX_IO");
+    if (io && *io) options.io = io;
+    auto said = std::make_shared<std::string>(); // the hook may outlive this call
+    options.log = [said](soulbox::LogLevel, std::string_view line) {
+        if (said->empty()) *said = line;
+    };
+    auto runtime = soulbox::Runtime::create(options);
+    return runtime && said->find("loop io_uring") != std::string::npos ? "io_uring" : "epoll";
 }
 
 // Child mode (--child-throughput): measure in this process and print "<backend> v1 v2 ...".

@@ -3,11 +3,16 @@
 #pragma once
 
 #include "common.hpp"
+#include "runtime/runtime.hpp"
 
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+struct soulbox_runtime {
+    std::shared_ptr<soulbox::Runtime> runtime;
+};
 
 struct soulbox_sandbox {
     // Constructed in place and never moved: Commands, Filesystem and Pty point back at it.
@@ -72,6 +77,11 @@ const Item* element(const List* list, std::vector<Item> List::*items, std::size_
 
 // FileOptions from the C struct (NULL: defaults); used by files and watches.
 FileOptions file_options(const soulbox_file_options* given);
+
+// The runtime a call names; null (the default runtime) for NULL.
+inline std::shared_ptr<Runtime> runtime_of(const soulbox_runtime* runtime) {
+    return runtime ? runtime->runtime : nullptr;
+}
 
 // Hands a new C object to the caller; bad_alloc reaches the guard.
 template <class T, class... Args> T* make(Args&&... args) {

@@ -51,10 +51,15 @@ int soulbox_sandbox_options_init(soulbox_sandbox_options* opts) {
 
 int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options* opts,
                            soulbox_error** err) {
+    return soulbox_sandbox_create_in(out, nullptr, opts, err);
+}
+
+int soulbox_sandbox_create_in(soulbox_sandbox** out, soulbox_runtime* runtime,
+                              const soulbox_sandbox_options* opts, soulbox_error** err) {
     return guard(err, [&] {
         auto& slot = out_param(out, "out");
         auto options = sandbox_options(opts);
-        slot = make<soulbox_sandbox>(unwrap(Sandbox::create(options)));
+        slot = make<soulbox_sandbox>(unwrap(Sandbox::create(options, runtime_of(runtime))));
     });
 }
 
@@ -68,9 +73,14 @@ int soulbox_sandbox_create_from_spec_json(soulbox_sandbox** out, const char* spe
 }
 
 int soulbox_sandbox_connect(soulbox_sandbox** out, const char* id, soulbox_error** err) {
+    return soulbox_sandbox_connect_in(out, nullptr, id, err);
+}
+
+int soulbox_sandbox_connect_in(soulbox_sandbox** out, soulbox_runtime* runtime, const char* id,
+                               soulbox_error** err) {
     return guard(err, [&] {
         auto& slot = out_param(out, "out");
-        slot = make<soulbox_sandbox>(unwrap(Sandbox::connect(text(id, "id"))));
+        slot = make<soulbox_sandbox>(unwrap(Sandbox::connect(text(id, "id"), runtime_of(runtime))));
     });
 }
 
@@ -111,19 +121,28 @@ int soulbox_sandbox_get_info(soulbox_sandbox_info** out, const soulbox_sandbox* 
 }
 
 int soulbox_sandbox_list(soulbox_sandbox_info_list** out, soulbox_error** err) {
+    return soulbox_sandbox_list_in(out, nullptr, err);
+}
+
+int soulbox_sandbox_list_in(soulbox_sandbox_info_list** out, soulbox_runtime* runtime,
+                            soulbox_error** err) {
     return guard(err, [&] {
         auto& slot = out_param(out, "out");
         auto list = std::make_unique<soulbox_sandbox_info_list>();
-        for (auto& info : unwrap(Sandbox::list()))
+        for (auto& info : unwrap(Sandbox::list(runtime_of(runtime))))
             list->items.push_back(info_object(std::move(info)));
         slot = list.release();
     });
 }
 
 int soulbox_sandbox_gc(int* removed, soulbox_error** err) {
+    return soulbox_sandbox_gc_in(removed, nullptr, err);
+}
+
+int soulbox_sandbox_gc_in(int* removed, soulbox_runtime* runtime, soulbox_error** err) {
     return guard(err, [&] {
         auto& slot = out_param(removed, "removed");
-        slot = unwrap(Sandbox::gc());
+        slot = unwrap(Sandbox::gc(runtime_of(runtime)));
     });
 }
 

@@ -23,6 +23,7 @@ namespace soulbox::detail {
 // Frees each C object with its own _free function (a null pointer is never passed to it).
 struct CFree {
     void operator()(soulbox_error* p) const noexcept { soulbox_error_free(p); }
+    void operator()(soulbox_runtime* p) const noexcept { soulbox_runtime_free(p); }
     void operator()(soulbox_sandbox* p) const noexcept { soulbox_sandbox_free(p); }
     void operator()(soulbox_sandbox_info* p) const noexcept { soulbox_sandbox_info_free(p); }
     void operator()(soulbox_sandbox_info_list* p) const noexcept {

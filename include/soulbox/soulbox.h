@@ -28,9 +28,10 @@
  *   fit in struct_size, so programs built against an older header keep working.
  * - Handles (soulbox_sandbox, soulbox_process, soulbox_watch) may be used from several threads at
  *   once. Result objects are immutable and may be read from several threads at once.
- * - Callbacks run on the library's event-loop thread. Keep them short; they must not call
- *   soulbox functions that wait (run, wait, files_*, kill, free, ...): that would deadlock the
- *   loop that feeds them.
+ * - Callbacks run on library worker threads, never on the event loop: the callbacks of one
+ *   process (or one watch) run one at a time and in order, so one that blocks holds up only its
+ *   own handle. They may call other soulbox functions, but not wait on, disconnect or free the
+ *   handle they serve from its own callback (a wait there fails with INVALID_ARGUMENT).
  */
 #ifndef SOULBOX_SOULBOX_H
 #define SOULBOX_SOULBOX_H
@@ -131,8 +132,8 @@ typedef struct soulbox_kv {
     const char* value;
 } soulbox_kv;
 
-/* Streamed output (stdout, stderr, terminal data). Runs on the library's event-loop thread;
- * `data` is valid only during the call and is not NUL-terminated. */
+/* Streamed output (stdout, stderr, terminal data). Runs on a library worker thread, in order per
+ * process; `data` is valid only during the call and is not NUL-terminated. */
 typedef void (*soulbox_output_fn)(const char* data, size_t len, void* user_data);
 
 /* ---------------------------------------------------------------- sandboxes ---- */
@@ -164,6 +165,50 @@ typedef struct soulbox_sandbox_options {
 
 SOULBOX_API int soulbox_sandbox_options_init(soulbox_sandbox_options* opts);
 
+/* ---------------------------------------------------------------- runtimes ---- */
+
+/* A runtime: what the sandboxes of one configuration share in a process (state directory,
+ * cgroups, event loop, callback threads, log hook). The functions that take none use the
+ * default runtime, configured from SOULBOX_STATE_DIR, SOULBOX_CGROUP and SOULBOX_IO. Runtimes
+ * with different state directories work side by side: each lists, connects to and collects
+ * only the sandboxes of its own directory. */
+typedef struct soulbox_runtime soulbox_runtime;
+
+typedef enum soulbox_log_level {
+    SOULBOX_LOG_DEBUG = 0,
+    SOULBOX_LOG_INFO = 1,
+    SOULBOX_LOG_WARNING = 2,
+    SOULBOX_LOG_ERROR = 3
+} soulbox_log_level;
+
+/* What the runtime does (its choices, sandboxes collected or reaped). Runs on any library
+ * thread, the event loop included: keep it short and call no soulbox function from it. */
+typedef void (*soulbox_log_fn)(soulbox_log_level level, const char* message, void* user_data);
+
+typedef struct soulbox_runtime_options {
+    size_t struct_size;    /* sizeof(soulbox_runtime_options), set by _init */
+    const char* state_dir; /* absolute; NULL: /run/soulbox for root, else $XDG_RUNTIME_DIR/soulbox,
+                            * else /tmp/soulbox-<uid> (the environment is not read) */
+    const char* cgroup;    /* NULL or "auto", "v1", "v2" */
+    const char* io;        /* NULL or "auto" (io_uring, else epoll), "epoll" */
+    soulbox_log_fn log;    /* optional */
+    void* log_user_data;
+    /* Optional; called with log_user_data once the runtime no longer needs it: when the runtime
+     * is gone (it outlives its handle while sandboxes it started run), or at once when
+     * soulbox_runtime_new fails. */
+    void (*log_user_data_free)(void* user_data);
+} soulbox_runtime_options;
+
+SOULBOX_API int soulbox_runtime_options_init(soulbox_runtime_options* opts);
+/* Creates the state directory (mode 0700) if needed; one owned by another user or open to
+ * others is SOULBOX_ERR_PERMISSION_DENIED. */
+SOULBOX_API int soulbox_runtime_new(soulbox_runtime** out, const soulbox_runtime_options* opts,
+                                    soulbox_error** err);
+/* Frees the handle; sandboxes created or connected through it keep what they need alive. */
+SOULBOX_API void soulbox_runtime_free(soulbox_runtime* runtime);
+/* The state directory in use; NULL: "". */
+SOULBOX_API const char* soulbox_runtime_state_dir(const soulbox_runtime* runtime);
+
 /* Start a new sandbox. opts may be NULL (defaults). */
 SOULBOX_API int soulbox_sandbox_create(soulbox_sandbox** out, const soulbox_sandbox_options* opts,
                                        soulbox_error** err);
@@ -192,6 +237,14 @@ SOULBOX_API int soulbox_sandbox_get_info(soulbox_sandbox_info** out, const soulb
 SOULBOX_API int soulbox_sandbox_list(soulbox_sandbox_info_list** out, soulbox_error** err);
 /* Removes what dead sandboxes left behind; *removed is how many. */
 SOULBOX_API int soulbox_sandbox_gc(int* removed, soulbox_error** err);
+/* soulbox_sandbox_create, _connect, _list and _gc in `runtime` (NULL: the default runtime). */
+SOULBOX_API int soulbox_sandbox_create_in(soulbox_sandbox** out, soulbox_runtime* runtime,
+                                          const soulbox_sandbox_options* opts, soulbox_error** err);
+SOULBOX_API int soulbox_sandbox_connect_in(soulbox_sandbox** out, soulbox_runtime* runtime,
+                                           const char* id, soulbox_error** err);
+SOULBOX_API int soulbox_sandbox_list_in(soulbox_sandbox_info_list** out, soulbox_runtime* runtime,
+                                        soulbox_error** err);
+SOULBOX_API int soulbox_sandbox_gc_in(int* removed, soulbox_runtime* runtime, soulbox_error** err);
 
 /* soulbox_sandbox_info: accessors. Times are milliseconds since the Unix epoch. */
 SOULBOX_API void soulbox_sandbox_info_free(soulbox_sandbox_info* info);
@@ -424,7 +477,7 @@ typedef int (*soulbox_chunk_sink_fn)(const char* data, size_t len, void* user_da
 typedef int (*soulbox_chunk_source_fn)(char* buffer, size_t capacity, size_t* filled,
                                        void* user_data);
 /* A watch event; `name` is relative to the watched directory and valid only during the call.
- * Runs on the event-loop thread. */
+ * Runs on a library worker thread, in order per watch. */
 typedef void (*soulbox_event_fn)(soulbox_event_type type, const char* name, void* user_data);
 
 /* Paths are absolute or relative to the user's home, inside the sandbox. `opts` may be NULL
@@ -466,7 +519,7 @@ SOULBOX_API int soulbox_files_rename(soulbox_entry** out, soulbox_sandbox* sbx,
 /* *created is 0 when the directory already existed; parents are created. */
 SOULBOX_API int soulbox_files_make_dir(int* created, soulbox_sandbox* sbx, const char* path,
                                        const soulbox_file_options* opts, soulbox_error** err);
-/* Events go to on_event (optional; event-loop thread) and are always queued for
+/* Events go to on_event (optional; a worker thread) and are always queued for
  * soulbox_watch_get_new_events. on_event runs until the watch is stopped or freed. */
 SOULBOX_API int soulbox_files_watch_dir(soulbox_watch** out, soulbox_sandbox* sbx, const char* path,
                                         int recursive, soulbox_event_fn on_event, void* user_data,

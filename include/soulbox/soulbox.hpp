@@ -10,9 +10,10 @@
 //
 // Every fallible call returns Result<T> (std::expected<T, soulbox::Error>); nothing throws.
 // Objects are safe to use from several threads at once unless a comment says otherwise.
-// Callbacks (on_stdout, on_stderr, on_data, watch events) run on the library's event-loop
-// thread: keep them short, do not call blocking SoulBox functions from inside them, and do not
-// throw from them (an exception cannot cross the C library: it ends the program).
+// Callbacks (on_stdout, on_stderr, on_data, watch events) run on library worker threads, one at
+// a time and in order per handle, never on the event loop: one that blocks holds up only its own
+// handle. They may call other SoulBox functions (not wait() on their own handle), and must not
+// throw (an exception cannot cross the C library: it ends the program).
 #pragma once
 
 #include "soulbox/c_bridge.hpp"
@@ -271,34 +272,54 @@ private:
     const detail::Owned<soulbox_sandbox>* sandbox_; // the owning Sandbox's handle
 };
 
+// What the sandboxes of one configuration share in a process: state directory, cgroups, event
+// loop, callback threads and a log hook. The calls that take none use the default runtime,
+// configured from SOULBOX_STATE_DIR, SOULBOX_CGROUP and SOULBOX_IO. Runtimes with different
+// state directories work side by side. Movable; sandboxes made through one keep it alive.
+class Runtime {
+public:
+    static Result<Runtime> create(RuntimeOptions options = {}) {
+        auto bad = detail::TextCheck{}(options.state_dir, "state_dir")(options.cgroup,
+                                                                       "cgroup")(options.io, "io");
+        if (bad.error) return std::unexpected(std::move(*bad.error));
+        soulbox_runtime_options c;
+        soulbox_runtime_options_init(&c);
+        c.state_dir = options.state_dir.empty() ? nullptr : options.state_dir.c_str();
+        c.cgroup = options.cgroup.c_str();
+        c.io = options.io.c_str();
+        if (options.log) {
+            // Owned by the library from here: it frees the hook when the runtime is gone.
+            c.log = &Runtime::forward_log;
+            c.log_user_data = new LogHook(std::move(options.log));
+            c.log_user_data_free = &Runtime::free_log;
+        }
+        auto handle = detail::value<soulbox_runtime*>(
+            [&](soulbox_runtime** out, auto err) { return soulbox_runtime_new(out, &c, err); });
+        if (!handle) return std::unexpected(std::move(handle.error()));
+        return Runtime(detail::Owned<soulbox_runtime>(*handle));
+    }
+
+    std::string state_dir() const { return soulbox_runtime_state_dir(handle_.get()); }
+    // The C handle, borrowed, for code that also calls the C ABI.
+    soulbox_runtime* c_handle() const noexcept { return handle_.get(); }
+
+private:
+    explicit Runtime(detail::Owned<soulbox_runtime> handle) : handle_(std::move(handle)) {}
+    static void forward_log(soulbox_log_level level, const char* message, void* hook) {
+        (*static_cast<LogHook*>(hook))(static_cast<LogLevel>(level), message);
+    }
+    static void free_log(void* hook) { delete static_cast<LogHook*>(hook); }
+
+    detail::Owned<soulbox_runtime> handle_;
+};
+
 class Sandbox {
 public:
     static Result<Sandbox> create(const SandboxOptions& options = {}) {
-        auto bad = detail::TextCheck{}(options.template_name, "template_name")(
-            options.envs, "envs")(options.metadata, "metadata")(options.hostname, "hostname");
-        if (bad.error) return std::unexpected(std::move(*bad.error));
-        // The C struct spells "default" as cpus < 0, so a negative request is refused here.
-        if (auto cpus = options.limits.cpus; cpus && !(*cpus >= 0))
-            return std::unexpected(
-                make_error(Errc::invalid_argument, "cpus must be a finite number >= 0"));
-        auto envs = detail::key_values(options.envs);
-        auto metadata = detail::key_values(options.metadata);
-        soulbox_sandbox_options c;
-        soulbox_sandbox_options_init(&c);
-        c.template_name = options.template_name.c_str();
-        c.timeout_seconds = options.timeout.count();
-        c.envs = envs.data();
-        c.envs_count = envs.size();
-        c.metadata = metadata.data();
-        c.metadata_count = metadata.size();
-        c.hostname = options.hostname.empty() ? nullptr : options.hostname.c_str();
-        const auto& limits = options.limits;
-        c.memory_bytes = limits.memory_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
-        c.pids = limits.pids.value_or(SOULBOX_LIMIT_DEFAULT);
-        c.cpus = limits.cpus.value_or(-1);
-        c.disk_bytes = limits.disk_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
-        return adopt(
-            [&](soulbox_sandbox** out, auto err) { return soulbox_sandbox_create(out, &c, err); });
+        return create_in(nullptr, options);
+    }
+    static Result<Sandbox> create(const SandboxOptions& options, const Runtime& runtime) {
+        return create_in(runtime.c_handle(), options);
     }
     // From a sandbox spec in its JSON form (docs/design.md "SandboxSpec"); validated first. A
     // spec names host paths: take it from the application, never from an untrusted client.
@@ -311,31 +332,18 @@ public:
         });
     }
     // Reach a running sandbox by id, from any process of the same host user.
-    static Result<Sandbox> connect(std::string_view id) {
-        std::string name(id);
-        if (auto bad = detail::TextCheck{}(name, "id").error)
-            return std::unexpected(std::move(*bad));
-        return adopt([&](soulbox_sandbox** out, auto err) {
-            return soulbox_sandbox_connect(out, name.c_str(), err);
-        });
+    static Result<Sandbox> connect(std::string_view id) { return connect_in(nullptr, id); }
+    static Result<Sandbox> connect(std::string_view id, const Runtime& runtime) {
+        return connect_in(runtime.c_handle(), id);
     }
     // Every sandbox of this host user, from any process (stale ones are cleaned up).
-    static Result<std::vector<SandboxInfo>> list() {
-        auto c = detail::value<soulbox_sandbox_info_list*>(
-            [](soulbox_sandbox_info_list** out, auto err) {
-                return soulbox_sandbox_list(out, err);
-            });
-        if (!c) return std::unexpected(std::move(c.error()));
-        detail::Owned<soulbox_sandbox_info_list> owned(*c);
-        std::vector<SandboxInfo> infos;
-        for (std::size_t i = 0, n = soulbox_sandbox_info_list_count(*c); i < n; ++i)
-            infos.push_back(detail::sandbox_info(soulbox_sandbox_info_list_get(*c, i)));
-        return infos;
+    static Result<std::vector<SandboxInfo>> list() { return list_in(nullptr); }
+    static Result<std::vector<SandboxInfo>> list(const Runtime& runtime) {
+        return list_in(runtime.c_handle());
     }
     // Remove what dead sandboxes left behind (state directories, cgroups). Returns how many.
-    static Result<int> gc() {
-        return detail::value<int>([](int* out, auto err) { return soulbox_sandbox_gc(out, err); });
-    }
+    static Result<int> gc() { return gc_in(nullptr); }
+    static Result<int> gc(const Runtime& runtime) { return gc_in(runtime.c_handle()); }
 
     // The members bind to this object's own handle_, so a move only moves the handle.
     Sandbox(Sandbox&& other) noexcept
@@ -380,6 +388,59 @@ public:
 private:
     explicit Sandbox(detail::Owned<soulbox_sandbox> handle)
         : handle_(std::move(handle)), id_(soulbox_sandbox_id(handle_.get())) {}
+
+    static Result<Sandbox> create_in(soulbox_runtime* runtime, const SandboxOptions& options) {
+        auto bad = detail::TextCheck{}(options.template_name, "template_name")(
+            options.envs, "envs")(options.metadata, "metadata")(options.hostname, "hostname");
+        if (bad.error) return std::unexpected(std::move(*bad.error));
+        // The C struct spells "default" as cpus < 0, so a negative request is refused here.
+        if (auto cpus = options.limits.cpus; cpus && !(*cpus >= 0))
+            return std::unexpected(
+                make_error(Errc::invalid_argument, "cpus must be a finite number >= 0"));
+        auto envs = detail::key_values(options.envs);
+        auto metadata = detail::key_values(options.metadata);
+        soulbox_sandbox_options c;
+        soulbox_sandbox_options_init(&c);
+        c.template_name = options.template_name.c_str();
+        c.timeout_seconds = options.timeout.count();
+        c.envs = envs.data();
+        c.envs_count = envs.size();
+        c.metadata = metadata.data();
+        c.metadata_count = metadata.size();
+        c.hostname = options.hostname.empty() ? nullptr : options.hostname.c_str();
+        const auto& limits = options.limits;
+        c.memory_bytes = limits.memory_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
+        c.pids = limits.pids.value_or(SOULBOX_LIMIT_DEFAULT);
+        c.cpus = limits.cpus.value_or(-1);
+        c.disk_bytes = limits.disk_bytes.value_or(SOULBOX_LIMIT_DEFAULT);
+        return adopt([&](soulbox_sandbox** out, auto err) {
+            return soulbox_sandbox_create_in(out, runtime, &c, err);
+        });
+    }
+    static Result<Sandbox> connect_in(soulbox_runtime* runtime, std::string_view id) {
+        std::string name(id);
+        if (auto bad = detail::TextCheck{}(name, "id").error)
+            return std::unexpected(std::move(*bad));
+        return adopt([&](soulbox_sandbox** out, auto err) {
+            return soulbox_sandbox_connect_in(out, runtime, name.c_str(), err);
+        });
+    }
+    static Result<std::vector<SandboxInfo>> list_in(soulbox_runtime* runtime) {
+        auto c = detail::value<soulbox_sandbox_info_list*>(
+            [&](soulbox_sandbox_info_list** out, auto err) {
+                return soulbox_sandbox_list_in(out, runtime, err);
+            });
+        if (!c) return std::unexpected(std::move(c.error()));
+        detail::Owned<soulbox_sandbox_info_list> owned(*c);
+        std::vector<SandboxInfo> infos;
+        for (std::size_t i = 0, n = soulbox_sandbox_info_list_count(*c); i < n; ++i)
+            infos.push_back(detail::sandbox_info(soulbox_sandbox_info_list_get(*c, i)));
+        return infos;
+    }
+    static Result<int> gc_in(soulbox_runtime* runtime) {
+        return detail::value<int>(
+            [&](int* out, auto err) { return soulbox_sandbox_gc_in(out, runtime, err); });
+    }
 
     template <class Call> static Result<Sandbox> adopt(Call&& call) {
         auto c = detail::value<soulbox_sandbox*>(call);

@@ -157,4 +157,21 @@ using ChunkSource = std::function<Result<std::size_t>(std::span<char> buffer)>;
 using ChunkSink = std::function<bool(std::string_view chunk)>;
 using EventCallback = std::function<void(const FilesystemEvent& event)>;
 
+enum class LogLevel { debug, info, warning, error };
+
+// Called from any library thread, also the event loop: keep it short and do not call SoulBox
+// from it.
+using LogHook = std::function<void(LogLevel level, std::string_view message)>;
+
+// How a Runtime is configured; what is left empty takes the default (the environment is read
+// only for the default runtime: SOULBOX_STATE_DIR, SOULBOX_CGROUP, SOULBOX_IO).
+struct RuntimeOptions {
+    // Where sandbox state lives. Default: /run/soulbox for root, else
+    // $XDG_RUNTIME_DIR/soulbox, else /tmp/soulbox-<uid>.
+    std::string state_dir;
+    std::string cgroup = "auto"; // "auto", "v1" or "v2"
+    std::string io = "auto";     // "auto" (io_uring, else epoll) or "epoll"
+    LogHook log;
+};
+
 } // namespace soulbox

@@ -16,8 +16,8 @@ inline namespace internal {
 
 class Sandbox;
 
-// A directory watch. Events arrive on the callback (event-loop thread) if one was given, and
-// are always queued for get_new_events(). Movable; stops on destruction.
+// A directory watch. Events arrive on the callback (a worker thread, in order) if one was given,
+// and are always queued for get_new_events(). Movable; stops on destruction.
 class WatchHandle {
 public:
     WatchHandle(WatchHandle&&) noexcept;

@@ -20,11 +20,11 @@ namespace soulbox {
 namespace spec {
 struct SandboxSpec;
 }
-// What sandboxes of one configuration share (state root, cgroups, event loop); calls that take
-// none use the default runtime, configured from the environment. Internal only (no public twin).
-class Runtime;
-
 inline namespace internal {
+
+// What sandboxes of one configuration share (state root, cgroups, event loop); calls that take
+// none use the default runtime, configured from the environment (src/runtime).
+class Runtime;
 
 class Sandbox;
 

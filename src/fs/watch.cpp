@@ -21,15 +21,21 @@ constexpr std::size_t kMaxEarlyEvents = 1024;      // per watch, before its hand
 
 } // namespace
 
-struct WatchHandle::State {
+struct WatchHandle::State : std::enable_shared_from_this<WatchHandle::State> {
     std::shared_ptr<sandbox::Channel> channel; // keeps the channel (and its address) alive
     FileOptions options;
     std::uint64_t watch_id = 0;
     EventCallback callback;
+    // Where `callback` runs, in event order and off the event loop (null without a callback).
+    std::shared_ptr<CallbackPool::Strand> callbacks;
 
     std::mutex mutex;
     std::vector<FilesystemEvent> queue;
     bool stopped = false;
+
+    ~State() {
+        if (callbacks) callbacks->close();
+    }
 
     void deliver(const FilesystemEvent& event) {
         {
@@ -37,7 +43,10 @@ struct WatchHandle::State {
             if (stopped) return;
             if (queue.size() < kMaxQueuedEvents) queue.push_back(event);
         }
-        if (callback) callback(event);
+        if (callbacks)
+            callbacks->post([weak = weak_from_this(), event] {
+                if (auto held = weak.lock()) held->callback(event);
+            });
     }
 };
 
@@ -143,6 +152,8 @@ Status WatchHandle::stop() {
         std::lock_guard lock(state_->mutex);
         state_->stopped = true;
     }
+    // The events that came before the unwatch reply reach the callback before stop() returns.
+    if (state_->callbacks) state_->callbacks->finish();
     // A sandbox that has ended has no watches left to stop.
     if (!reply && reply.error().code != Errc::not_running) return std::unexpected(reply.error());
     return {};
@@ -169,6 +180,7 @@ Result<WatchHandle> Filesystem::watch_dir(std::string_view path, bool recursive,
     watch->options = options;
     watch->watch_id = *id;
     watch->callback = std::move(on_event);
+    if (watch->callback) watch->callbacks = state->runtime->callbacks().make_strand();
     registry().add(watch);
     return WatchHandle(std::move(watch));
 }

@@ -136,6 +136,15 @@ void CallbackPool::Strand::close() {
     idle_.wait(lock, [&] { return !running_; });
 }
 
+void CallbackPool::Strand::finish() {
+    {
+        std::unique_lock lock(mutex_);
+        if (runner_ != std::this_thread::get_id())
+            idle_.wait(lock, [&] { return tasks_.empty() && !running_; });
+    }
+    close();
+}
+
 bool CallbackPool::Strand::on_own_thread() const {
     std::lock_guard lock(mutex_);
     return runner_ == std::this_thread::get_id();

@@ -49,6 +49,8 @@ public:
     // Drops queued tasks and refuses new ones; returns once no task of this strand runs, except
     // when called from one of its own tasks (that task finishes after close returns).
     void close();
+    // Lets the queued tasks run, then closes (for a source that has stopped producing).
+    void finish();
     bool on_own_thread() const;
 
 private:

@@ -7,6 +7,7 @@
 #include <thread>
 
 namespace soulbox {
+inline namespace internal {
 
 namespace {
 
@@ -18,7 +19,7 @@ const char* env_or(const char* name, const char* fallback) {
 
 } // namespace
 
-RuntimeOptions RuntimeOptions::from_environment() {
+RuntimeOptions runtime_options_from_environment() {
     RuntimeOptions options;
     options.state_dir = env_or("SOULBOX_STATE_DIR", "");
     options.cgroup = env_or("SOULBOX_CGROUP", "auto");
@@ -67,7 +68,7 @@ Result<std::shared_ptr<Runtime>> Runtime::default_runtime() {
     // Created once; a failure (e.g. an unusable state directory) is kept and reported to every
     // caller. Never destroyed: sandboxes may still be reaped while the process exits.
     static const auto* runtime =
-        new Result<std::shared_ptr<Runtime>>(create(RuntimeOptions::from_environment()));
+        new Result<std::shared_ptr<Runtime>>(create(runtime_options_from_environment()));
     return *runtime;
 }
 
@@ -91,4 +92,5 @@ bool Runtime::gc_due(std::uint64_t now_ms) {
     return now_ms - last > 5000 && last_gc_ms_.compare_exchange_strong(last, now_ms);
 }
 
+} // namespace internal
 } // namespace soulbox

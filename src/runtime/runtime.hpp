@@ -5,11 +5,11 @@
 // other code reads the environment.
 #pragma once
 
-#include "api/runtime_options.hpp"
 #include "cgroup/cgroup.hpp"
 #include "core/unique_fd.hpp"
 #include "io/event_loop.hpp"
 #include "runtime/callback_pool.hpp"
+#include "soulbox/types.hpp"
 
 #include <atomic>
 #include <memory>
@@ -17,6 +17,11 @@
 #include <string>
 
 namespace soulbox {
+inline namespace internal {
+
+// The options of the default runtime: RuntimeOptions' defaults overridden by SOULBOX_STATE_DIR,
+// SOULBOX_CGROUP and SOULBOX_IO.
+RuntimeOptions runtime_options_from_environment();
 
 class Runtime {
 public:
@@ -60,4 +65,5 @@ private:
     std::atomic<std::uint64_t> last_gc_ms_{0};
 };
 
+} // namespace internal
 } // namespace soulbox

@@ -847,12 +847,121 @@ static void test_foreign_sandbox(void) {
     soulbox_sandbox_free(sbx);
 }
 
+typedef struct log_count {
+    pthread_mutex_t mutex;
+    int lines;
+    int freed;
+} log_count;
+
+static void count_log(soulbox_log_level level, const char* message, void* user_data) {
+    log_count* count = user_data;
+    (void)level;
+    if (!message) return;
+    pthread_mutex_lock(&count->mutex);
+    ++count->lines;
+    pthread_mutex_unlock(&count->mutex);
+}
+
+static void free_log_count(void* user_data) {
+    log_count* count = user_data;
+    pthread_mutex_lock(&count->mutex);
+    count->freed = 1;
+    pthread_mutex_unlock(&count->mutex);
+}
+
+static int log_freed(log_count* count) {
+    int freed;
+    pthread_mutex_lock(&count->mutex);
+    freed = count->freed;
+    pthread_mutex_unlock(&count->mutex);
+    return freed;
+}
+
+static int lists_id(soulbox_runtime* runtime, const char* id) {
+    soulbox_sandbox_info_list* list = NULL;
+    size_t i;
+    int found = 0;
+    EXPECT_OK(soulbox_sandbox_list_in(&list, runtime, &err));
+    for (i = 0; i < soulbox_sandbox_info_list_count(list); ++i)
+        if (strcmp(soulbox_sandbox_info_id(soulbox_sandbox_info_list_get(list, i)), id) == 0)
+            found = 1;
+    soulbox_sandbox_info_list_free(list);
+    return found;
+}
+
+/* Two runtimes with their own state directories; the log hook and its free function. */
+static void test_runtimes(void) {
+    char base[] = "/tmp/soulbox-abi-rt-XXXXXX", one[64], two[64];
+    soulbox_runtime_options opts;
+    soulbox_runtime *first = NULL, *second = NULL, *bad = NULL;
+    soulbox_sandbox *a = NULL, *b = NULL, *cross = NULL;
+    log_count count = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    int removed = -1, i;
+
+    CHECK(mkdtemp(base) != NULL);
+    snprintf(one, sizeof one, "%s/one", base);
+    snprintf(two, sizeof two, "%s/two", base);
+    EXPECT_OK(soulbox_runtime_options_init(&opts));
+    opts.state_dir = one;
+    opts.log = count_log;
+    opts.log_user_data = &count;
+    opts.log_user_data_free = free_log_count;
+    EXPECT_OK(soulbox_runtime_new(&first, &opts, &err));
+    CHECK(strcmp(soulbox_runtime_state_dir(first), one) == 0);
+    EXPECT_OK(soulbox_runtime_options_init(&opts));
+    opts.state_dir = two;
+    EXPECT_OK(soulbox_runtime_new(&second, &opts, &err));
+    if (!first || !second) return;
+    pthread_mutex_lock(&count.mutex);
+    CHECK(count.lines >= 1); /* the runtime says where its state is */
+    pthread_mutex_unlock(&count.mutex);
+
+    EXPECT_OK(soulbox_sandbox_create_in(&a, first, NULL, &err));
+    EXPECT_OK(soulbox_sandbox_create_in(&b, second, NULL, &err));
+    if (!a || !b) return;
+    CHECK(lists_id(first, soulbox_sandbox_id(a)) && !lists_id(first, soulbox_sandbox_id(b)));
+    CHECK(lists_id(second, soulbox_sandbox_id(b)) && !lists_id(second, soulbox_sandbox_id(a)));
+    EXPECT_SUBJECT(SOULBOX_ERR_NOT_FOUND, SOULBOX_SUBJECT_SANDBOX,
+                   soulbox_sandbox_connect_in(&cross, first, soulbox_sandbox_id(b), &err));
+    CHECK(cross == NULL);
+
+    /* The handle goes first; the sandbox keeps its runtime (and the log data) alive. */
+    soulbox_runtime_free(first);
+    CHECK(!log_freed(&count));
+    EXPECT_OK(soulbox_sandbox_kill(a, &err));
+    soulbox_sandbox_free(a);
+    EXPECT_OK(soulbox_sandbox_kill(b, &err));
+    soulbox_sandbox_free(b);
+    EXPECT_OK(soulbox_sandbox_gc_in(&removed, second, &err));
+    CHECK(removed == 0); /* kill released everything already */
+    soulbox_runtime_free(second);
+    /* The first runtime goes once its agent has been reaped: then the log data is freed. */
+    for (i = 0; i < 1000 && !log_freed(&count); ++i) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+    CHECK(log_freed(&count));
+
+    EXPECT_OK(soulbox_runtime_options_init(&opts));
+    opts.state_dir = one;
+    opts.io = "kqueue";
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_runtime_new(&bad, &opts, &err));
+    opts.io = NULL;
+    opts.state_dir = "relative/dir";
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_runtime_new(&bad, &opts, &err));
+    CHECK(bad == NULL);
+    EXPECT(SOULBOX_ERR_INVALID_ARGUMENT, soulbox_runtime_new(NULL, NULL, &err));
+    soulbox_runtime_free(NULL);
+    CHECK(strcmp(soulbox_runtime_state_dir(NULL), "") == 0);
+}
+
 int main(void) {
     test_versions_and_errors_without_sandbox();
     test_bad_options();
     test_short_options_struct();
     test_lifecycle();
     test_foreign_sandbox();
+    test_runtimes();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,6 +1,5 @@
 // The real agent's side of hello and of ops it does not know, over a sandbox's control.sock.
 #include "protocol/message.hpp"
-#include "runtime/runtime.hpp"
 #include "sandbox/channel.hpp"
 #include "sandbox/state.hpp"
 #include "support/sandbox_fixture.hpp"
@@ -15,9 +14,23 @@ using namespace soulbox::protocol;
 
 namespace {
 
-UniqueFd connect_control_socket(const Sandbox& sbx) {
-    auto runtime = expect_ok(Runtime::default_runtime(), "default runtime");
-    const std::string& root = runtime->state_root();
+// The sandbox lives in a runtime of its own, so the test knows where its control socket is.
+struct SandboxInRuntime {
+    Runtime runtime = expect_ok(Runtime::create(), "create runtime");
+    Sandbox sandbox = expect_ok(Sandbox::create({}, runtime), "create sandbox");
+};
+
+// The channel's loop, as a runtime would have one.
+std::shared_ptr<io::EventLoop> channel_loop() {
+    static const std::shared_ptr<io::EventLoop> loop = [] {
+        return std::shared_ptr<io::EventLoop>(expect_ok(io::EventLoop::create(), "loop"));
+    }();
+    return loop;
+}
+
+UniqueFd connect_control_socket(const SandboxInRuntime& in) {
+    const std::string root = in.runtime.state_dir();
+    const Sandbox& sbx = in.sandbox;
     std::string path = sandbox::control_socket_path(root, sbx.id());
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -32,11 +45,10 @@ UniqueFd connect_control_socket(const Sandbox& sbx) {
 } // namespace
 
 TEST_CASE("agent protocol: a sandbox's agent speaks protocol 1 and serves every request op") {
-    Sandbox sbx = make_sandbox();
-    auto runtime = expect_ok(Runtime::default_runtime(), "default runtime");
-    auto channel =
-        expect_ok(sandbox::Channel::open(connect_control_socket(sbx), runtime->shared_loop()),
-                  "open channel");
+    SandboxInRuntime in;
+    Sandbox& sbx = in.sandbox;
+    auto channel = expect_ok(sandbox::Channel::open(connect_control_socket(in), channel_loop()),
+                             "open channel");
     CHECK(channel->agent_protocol_version() == kProtocolVersion);
     for (const OpInfo& info : kOps) {
         // setup only ever comes first on the bootstrap socket; the rest are the agent's to serve.
@@ -47,8 +59,9 @@ TEST_CASE("agent protocol: a sandbox's agent speaks protocol 1 and serves every 
 }
 
 TEST_CASE("agent protocol: hello lists op names; an unknown op gets an error reply, not a hangup") {
-    Sandbox sbx = make_sandbox();
-    UniqueFd socket = connect_control_socket(sbx);
+    SandboxInRuntime in;
+    Sandbox& sbx = in.sandbox;
+    UniqueFd socket = connect_control_socket(in);
     Reader reader;
 
     Message hello(Op::hello, 1);

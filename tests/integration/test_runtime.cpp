@@ -1,10 +1,11 @@
-// Two runtimes in one process: separate state roots, loops and garbage collection.
-#include "api/sandbox.hpp"
-#include "runtime/runtime.hpp"
-#include "support/expect.hpp"
+// Two runtimes in one process, through the public C++ layer (soulbox::Runtime over
+// soulbox_runtime_*): separate state roots, loops and garbage collection.
+#include "support/sandbox_fixture.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -14,9 +15,10 @@ using namespace soulbox::test;
 
 namespace {
 
-std::shared_ptr<Runtime> runtime_in(const std::string& state_dir) {
+Runtime runtime_in(const std::string& state_dir, LogHook log = {}) {
     RuntimeOptions options;
     options.state_dir = state_dir;
+    options.log = std::move(log);
     return expect_ok(Runtime::create(options), "create runtime");
 }
 
@@ -77,11 +79,38 @@ TEST_CASE("runtime: two runtimes with different state roots in one process") {
 
 TEST_CASE("runtime: a runtime dropped by its caller lives while its sandboxes run") {
     const std::string base = temp_dir();
-    auto runtime = runtime_in(base + "/state");
-    Sandbox sbx = expect_ok(Sandbox::create({}, runtime), "create");
+    std::optional<Runtime> runtime = runtime_in(base + "/state");
+    Sandbox sbx = expect_ok(Sandbox::create({}, *runtime), "create");
     const std::string id = sbx.id();
-    runtime.reset(); // the sandbox keeps it
+    runtime.reset(); // the sandbox keeps what it needs
     CHECK(sh(sbx, "echo alive").stdout_data == "alive\n");
     expect_ok(sbx.kill(), "kill");
     CHECK_FALSE(exists(base + "/state/" + id));
+}
+
+TEST_CASE("runtime: the log hook hears the runtime, and bad options are refused by name") {
+    const std::string base = temp_dir();
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    Runtime runtime = runtime_in(base + "/logged", [&](LogLevel, std::string_view line) {
+        std::lock_guard lock(mutex);
+        lines.emplace_back(line);
+    });
+    CHECK(runtime.state_dir() == base + "/logged");
+    {
+        std::lock_guard lock(mutex);
+        REQUIRE_FALSE(lines.empty());
+        CHECK(lines.front().find(base + "/logged") != std::string::npos);
+    }
+
+    RuntimeOptions bad;
+    bad.state_dir = base + "/bad";
+    bad.cgroup = "v9";
+    auto refused = Runtime::create(bad);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == Errc::invalid_argument);
+    CHECK(refused.error().message.find("v9") != std::string::npos);
+    bad.cgroup = "auto";
+    bad.state_dir = "relative";
+    CHECK_FALSE(Runtime::create(bad).has_value());
 }

@@ -50,14 +50,14 @@ TEST_CASE("runtime: options from the environment") {
     env.set("SOULBOX_STATE_DIR", "/tmp/somewhere");
     env.set("SOULBOX_CGROUP", "v2");
     env.set("SOULBOX_IO", "epoll");
-    RuntimeOptions options = RuntimeOptions::from_environment();
+    RuntimeOptions options = runtime_options_from_environment();
     CHECK(options.state_dir == "/tmp/somewhere");
     CHECK(options.cgroup == "v2");
     CHECK(options.io == "epoll");
 
     ::unsetenv("SOULBOX_CGROUP");
     ::unsetenv("SOULBOX_IO");
-    options = RuntimeOptions::from_environment();
+    options = runtime_options_from_environment();
     CHECK(options.cgroup == "auto");
     CHECK(options.io == "auto");
 }
