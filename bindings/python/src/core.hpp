@@ -1,123 +1,128 @@
-// Shared pieces of the soulbox._core extension: ownership of C objects, error conversion and
-// GIL helpers. The extension only includes the public C ABI (soulbox/soulbox.h).
+// Shared pieces of the soulbox._core extension, which sits on the public header-only C++ API
+// (soulbox/soulbox.hpp): errors as Python exceptions, GIL rules, and Python callables held by
+// the API's std::function callbacks.
 #pragma once
 
-#include <soulbox/soulbox.h>
+#include <soulbox/soulbox.hpp>
 
 #include <pybind11/pybind11.h>
 
-#include <map>
+#include <chrono>
+#include <cstdint>
+#include <exception>
 #include <memory>
-#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
-#include <vector>
 
 namespace soulbox_py {
 
 namespace py = pybind11;
 
-// unique_ptr over a C object freed by its soulbox _free function.
-template <auto Free> struct FreeWith {
-    template <class T> void operator()(T* ptr) const { Free(ptr); }
-};
-template <class T, auto Free> using Owned = std::unique_ptr<T, FreeWith<Free>>;
+// The value of a Result, or its soulbox::Error thrown; the translator registered in errors.cpp
+// turns that into a soulbox.exceptions class (from the code and the subject). Touches no Python
+// object, so it may run with the GIL held or released.
+template <class T> T unwrap(soulbox::Result<T> result) {
+    if (!result) throw std::move(result.error());
+    if constexpr (!std::is_void_v<T>) return std::move(*result);
+}
 
-using ErrorPtr = Owned<soulbox_error, soulbox_error_free>;
-using ResultPtr = Owned<soulbox_command_result, soulbox_command_result_free>;
-using EntryPtr = Owned<soulbox_entry, soulbox_entry_free>;
-using EntryListPtr = Owned<soulbox_entry_list, soulbox_entry_list_free>;
+// kill() calls return False for a target that had already ended, as E2B's do.
+inline bool killed(soulbox::Status status) {
+    if (!status && (status.error().code == soulbox::Errc::not_found ||
+                    status.error().code == soulbox::Errc::not_running))
+        return false;
+    unwrap(std::move(status));
+    return true;
+}
 
-// A failed C call, thrown through C++ and turned into a soulbox.exceptions class by the
-// translator registered in errors.cpp: the class follows from the code and the subject (what
-// the error refers to, soulbox_subject), as in the Node binding.
-struct CoreError {
-    int code;
-    int sys_errno;
-    std::string message;
-    int subject;
-};
-
-// The CoreError for a failed status and its error object (err may be NULL: the error object
-// itself could not be allocated).
-CoreError core_error(int status, const soulbox_error* err);
-
-// Throws CoreError for a failed status; takes ownership of err. Call it with the GIL held or
-// released: it touches no Python object.
-void check(int status, soulbox_error* err);
-
-// Registers the CoreError translator.
+// Registers the soulbox::Error translator.
 void register_errors(py::module_& m);
 
-// Runs fn with the GIL released: every C call that can block or wait for callbacks goes
-// through here, so the library's loop thread can always take the GIL to run a callback.
+// Runs fn with the GIL released: every call that can block or wait for callbacks goes through
+// here, so a library thread can always take the GIL to run a callback.
 template <class Fn> decltype(auto) without_gil(Fn&& fn) {
     py::gil_scoped_release nogil;
     return std::forward<Fn>(fn)();
 }
 
-// A Python string for the C API: rejects embedded NULs, which C would silently cut off.
-std::string text(std::string value, const char* what);
+// Holder of the extension's classes: freeing one may wait for its callbacks to stop, and they
+// need the GIL, so the object is destroyed with the GIL released.
+template <class T> struct DeleteWithoutGil {
+    void operator()(T* object) const {
+        py::gil_scoped_release nogil;
+        delete object;
+    }
+};
+template <class T> using Held = std::unique_ptr<T, DeleteWithoutGil<T>>;
+template <class T, class... Args> Held<T> held(Args&&... args) {
+    return Held<T>(new T(std::forward<Args>(args)...));
+}
 
-// Envs / metadata as a soulbox_kv array whose strings stay owned here.
-class KvArray {
+inline bool interpreter_finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+}
+
+// A Python callable inside a C++ callback (std::function), which the library calls, and may
+// destroy, on its own threads: the reference is only touched with the GIL held.
+class PyCallable {
 public:
-    KvArray(const std::map<std::string, std::string>& map, const char* what);
-    const soulbox_kv* data() const { return kv_.empty() ? nullptr : kv_.data(); }
-    size_t size() const { return kv_.size(); }
+    explicit PyCallable(py::object fn) : fn_(std::move(fn)) {}
+    ~PyCallable() {
+        // Taking the GIL while the interpreter shuts down would end this thread: leak instead.
+        if (interpreter_finalizing()) {
+            fn_.release();
+            return;
+        }
+        py::gil_scoped_acquire gil;
+        fn_ = py::object();
+    }
+    PyCallable(const PyCallable&) = delete;
+    PyCallable& operator=(const PyCallable&) = delete;
+
+    // Calls fn(make_args()...) from a library thread: takes the GIL, reports an exception as
+    // unraisable (it cannot cross the library), and does nothing once the interpreter is
+    // shutting down.
+    template <class MakeArgs> void call_from_library(MakeArgs&& make_args) const {
+        if (interpreter_finalizing()) return;
+        py::gil_scoped_acquire gil;
+        try {
+            std::apply(fn_, make_args());
+        } catch (py::error_already_set& e) {
+            e.discard_as_unraisable(fn_);
+        } catch (const std::exception& e) {
+            PyErr_SetString(PyExc_RuntimeError, e.what());
+            PyErr_WriteUnraisable(fn_.ptr());
+        }
+    }
 
 private:
-    std::vector<std::pair<std::string, std::string>> strings_;
-    std::vector<soulbox_kv> kv_;
+    py::object fn_;
 };
 
-// nullptr for an empty optional string, so the C default applies.
-inline const char* or_null(const std::string& value) {
-    return value.empty() ? nullptr : value.c_str();
+// An OutputCallback that calls fn(chunk: bytes); empty (no callback) for None.
+inline soulbox::OutputCallback output_callback(py::object fn) {
+    if (fn.is_none()) return {};
+    auto callable = std::make_shared<const PyCallable>(std::move(fn));
+    return [callable](std::string_view chunk) {
+        callable->call_from_library(
+            [&] { return std::make_tuple(py::bytes(chunk.data(), chunk.size())); });
+    };
 }
 
-// Runs body (which calls Python) on a library thread, e.g. the event loop delivering output:
-// takes the GIL, reports any exception as unraisable instead of letting it reach C, and does
-// nothing once the interpreter is shutting down (taking the GIL then would end the thread).
-template <class Body> void from_library_thread(PyObject* context, Body&& body) {
-#if PY_VERSION_HEX >= 0x030D0000
-    if (Py_IsFinalizing()) return;
-#else
-    if (_Py_IsFinalizing()) return;
-#endif
-    py::gil_scoped_acquire gil;
-    try {
-        body();
-    } catch (py::error_already_set& e) {
-        e.discard_as_unraisable(py::reinterpret_borrow<py::object>(context));
-    } catch (const std::exception& e) {
-        PyErr_SetString(PyExc_RuntimeError, e.what());
-        PyErr_WriteUnraisable(context);
-    }
+// Milliseconds since the Unix epoch, as the Python layer takes times.
+inline std::int64_t unix_ms(soulbox::Clock::time_point time) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
-
-// Entry metadata as a dict the Python layer turns into EntryInfo.
-py::dict entry_dict(const soulbox_entry* entry);
-py::list entry_list(const soulbox_entry_list* list);
 
 void bind_sandbox(py::module_& m);
 void bind_process(py::module_& m);
 void bind_files(py::module_& m);
 void bind_watch(py::module_& m);
-
-// The sandbox handle wrapper, shared by the command, terminal and file bindings.
-class Sandbox {
-public:
-    explicit Sandbox(soulbox_sandbox* handle);
-    ~Sandbox();
-    Sandbox(const Sandbox&) = delete;
-    Sandbox& operator=(const Sandbox&) = delete;
-
-    soulbox_sandbox* get() const { return handle_; }
-    const std::string& id() const { return id_; }
-
-private:
-    soulbox_sandbox* handle_;
-    std::string id_;
-};
 
 } // namespace soulbox_py

@@ -8,7 +8,7 @@ void stop_all_watches();
 
 PYBIND11_MODULE(_core, m) {
     using namespace soulbox_py;
-    m.doc() = "Private C-ABI layer of the soulbox package; use `soulbox` instead.";
+    m.doc() = "Private native layer of the soulbox package; use `soulbox` instead.";
     if (soulbox_version_check(SOULBOX_VERSION_MAJOR, SOULBOX_VERSION_MINOR) != SOULBOX_OK)
         throw py::import_error("libsoulbox does not provide the API this module was built for");
     m.attr("version") = soulbox_version();

@@ -1,31 +1,21 @@
-// The Process wrapper: one soulbox_process handle (a command or a terminal), the Python
-// callables its output callbacks call, and an interruptible wait.
+// The Process wrapper: one soulbox::CommandHandle (a command or a terminal) and an
+// interruptible wait on it.
 #pragma once
 
 #include "core.hpp"
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace soulbox_py {
 
-// The Python callables behind one handle's output callbacks (the C callbacks' user_data).
-// None means "no callback".
-struct OutputCallbacks {
-    py::object on_stdout; // terminal output for a pty
-    py::object on_stderr;
-};
-
-// C trampolines for OutputCallbacks; they run on the library's event-loop thread.
-void forward_stdout(const char* data, size_t len, void* user_data);
-void forward_stderr(const char* data, size_t len, void* user_data);
-
 class Process {
 public:
-    Process(soulbox_process* handle, std::unique_ptr<OutputCallbacks> callbacks,
-            std::string sandbox_id);
-    ~Process();
+    Process(soulbox::CommandHandle handle, std::string sandbox_id);
+    ~Process(); // with the GIL released (Held<Process>)
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
 
@@ -41,27 +31,22 @@ public:
     void close_stdin();
     void disconnect();
 
-    // Disconnects every live handle of this interpreter on (sandbox_id, pid): the C layer
+    // Disconnects every live handle of this interpreter on (sandbox_id, pid): the library
     // supports only one connected handle per process at a time.
     static void disconnect_all(const std::string& sandbox_id, int pid);
     // Interpreter exit: stops every callback while Python is still whole.
     static void disconnect_everything();
 
 private:
-    // soulbox_process_wait runs on its own thread so wait() can wake up for signals.
+    // CommandHandle::wait runs on its own thread so wait() can wake up for signals.
     struct Waiter {
         std::mutex mutex;
         std::condition_variable changed;
-        bool done = false;
-        int status = SOULBOX_OK;
-        ResultPtr result;
-        ErrorPtr error;
+        std::optional<soulbox::Result<soulbox::CommandResult>> result; // set when done
     };
     void start_waiter();
-    bool waiter_done();
 
-    soulbox_process* handle_;
-    std::unique_ptr<OutputCallbacks> callbacks_;
+    soulbox::CommandHandle handle_;
     std::string sandbox_id_;
     int pid_;
     Waiter waiter_;

@@ -1,5 +1,5 @@
-// Directory watches: the Watch wrapper owns the soulbox_watch handle and the Python callable
-// its event callback calls.
+// Directory watches: the Watch wrapper owns a soulbox::WatchHandle, whose event callback calls
+// a Python callable.
 #include "core.hpp"
 
 #include <pybind11/stl.h>
@@ -11,8 +11,6 @@ namespace soulbox_py {
 
 namespace {
 
-using EventListPtr = Owned<soulbox_event_list, soulbox_event_list_free>;
-
 class Watch;
 // Live watches, for interpreter exit. Locked only with the GIL released (see process.cpp).
 std::mutex registry_mutex;
@@ -20,77 +18,53 @@ std::set<Watch*> registry;
 
 class Watch {
 public:
-    explicit Watch(py::object on_event) : on_event_(std::move(on_event)) {}
-    ~Watch() {
-        without_gil([&] {
-            {
-                std::lock_guard lock(registry_mutex);
-                registry.erase(this);
-            }
-            // on_event has stopped when this returns; on_event_ may go after it.
-            soulbox_watch_free(handle_);
-        });
-    }
-    Watch(const Watch&) = delete;
-    Watch& operator=(const Watch&) = delete;
-
-    // Second step of construction: the C callback's user_data is this object.
-    void start(Sandbox& sbx, const std::string& path, bool recursive, const std::string& user) {
-        std::string checked_path = text(path, "path");
-        std::string checked_user = text(user, "user");
-        soulbox_file_options opts;
-        soulbox_file_options_init(&opts);
-        opts.user = checked_user.c_str();
-        soulbox_error* err = nullptr;
-        int status = without_gil([&] {
-            return soulbox_files_watch_dir(
-                &handle_, sbx.get(), checked_path.c_str(), recursive ? 1 : 0,
-                on_event_.is_none() ? nullptr : &Watch::deliver, this, &opts, &err);
-        });
-        check(status, err);
+    explicit Watch(soulbox::WatchHandle handle) : handle_(std::move(handle)) {
         without_gil([&] {
             std::lock_guard lock(registry_mutex);
             registry.insert(this);
         });
     }
+    ~Watch() { // with the GIL released (Held<Watch>); handle_ stops before its callback goes
+        std::lock_guard lock(registry_mutex);
+        registry.erase(this);
+    }
+    Watch(const Watch&) = delete;
+    Watch& operator=(const Watch&) = delete;
 
     // [(type, name)] since the last call.
     py::list get_new_events() {
-        soulbox_event_list* raw = nullptr;
-        soulbox_error* err = nullptr;
-        int status = without_gil([&] { return soulbox_watch_get_new_events(&raw, handle_, &err); });
-        check(status, err);
-        EventListPtr events(raw);
+        auto events = without_gil([&] { return handle_.get_new_events(); });
         py::list out;
-        for (size_t i = 0; i < soulbox_event_list_count(events.get()); ++i)
-            out.append(py::make_tuple(static_cast<int>(soulbox_event_list_type(events.get(), i)),
-                                      py::str(soulbox_event_list_name(events.get(), i))));
+        for (const auto& event : events)
+            out.append(py::make_tuple(static_cast<int>(event.type), event.name));
         return out;
     }
 
     void stop() {
-        soulbox_error* err = nullptr;
-        int status = without_gil([&] { return soulbox_watch_stop(handle_, &err); });
-        check(status, err);
+        unwrap(without_gil([&] { return handle_.stop(); }));
     }
 
     static void stop_everything() {
         without_gil([] {
             std::lock_guard lock(registry_mutex);
             for (Watch* watch : registry)
-                soulbox_watch_stop(watch->handle_, nullptr);
+                (void)watch->handle_.stop();
         });
     }
 
 private:
-    static void deliver(soulbox_event_type type, const char* name, void* user_data) {
-        const py::object& fn = static_cast<Watch*>(user_data)->on_event_;
-        from_library_thread(fn.ptr(), [&] { fn(static_cast<int>(type), py::str(name)); });
-    }
-
-    py::object on_event_;
-    soulbox_watch* handle_ = nullptr;
+    soulbox::WatchHandle handle_;
 };
+
+// An EventCallback that calls fn(type: int, name: str); empty (no callback) for None.
+soulbox::EventCallback event_callback(py::object fn) {
+    if (fn.is_none()) return {};
+    auto callable = std::make_shared<const PyCallable>(std::move(fn));
+    return [callable](const soulbox::FilesystemEvent& event) {
+        callable->call_from_library(
+            [&] { return std::make_tuple(static_cast<int>(event.type), py::str(event.name)); });
+    };
+}
 
 } // namespace
 
@@ -99,16 +73,18 @@ void stop_all_watches() {
 }
 
 void bind_watch(py::module_& m) {
-    py::class_<Watch>(m, "Watch", "A directory watch (soulbox_watch).")
+    py::class_<Watch, Held<Watch>>(m, "Watch", "A directory watch (soulbox::WatchHandle).")
         .def("get_new_events", &Watch::get_new_events)
         .def("stop", &Watch::stop);
     m.def(
         "files_watch_dir",
-        [](Sandbox& sbx, const std::string& path, bool recursive, py::object on_event,
+        [](soulbox::Sandbox& sbx, const std::string& path, bool recursive, py::object on_event,
            const std::string& user) {
-            auto watch = std::make_unique<Watch>(std::move(on_event));
-            watch->start(sbx, path, recursive, user);
-            return watch;
+            auto callback = event_callback(std::move(on_event));
+            soulbox::FileOptions options{user};
+            return held<Watch>(unwrap(without_gil([&] {
+                return sbx.files().watch_dir(path, recursive, std::move(callback), options);
+            })));
         },
         py::arg("sandbox"), py::arg("path"), py::arg("recursive"), py::arg("on_event"),
         py::arg("user"));

@@ -1,4 +1,4 @@
-"""Private C-ABI layer of the soulbox package (pybind11). Use `soulbox` instead."""
+"""Private native layer of the soulbox package (pybind11). Use `soulbox` instead."""
 
 from typing import Callable, Dict, List, Optional, Tuple
 
