@@ -1,5 +1,6 @@
 #include "async.hpp"
 
+#include <cerrno>
 #include <new>
 
 namespace soulbox_node {
@@ -7,7 +8,7 @@ namespace {
 
 class PoolCall : public Napi::AsyncWorker {
 public:
-    PoolCall(Napi::Env env, std::function<Status()> work,
+    PoolCall(Napi::Env env, std::function<soulbox::Status()> work,
              std::function<Napi::Value(Napi::Env)> done)
         : Napi::AsyncWorker(env, "soulbox"), deferred_(Napi::Promise::Deferred::New(env)),
           work_(std::move(work)), done_(std::move(done)) {}
@@ -19,14 +20,15 @@ protected:
         try {
             status_ = work_();
         } catch (const std::bad_alloc&) {
-            status_ = {SOULBOX_ERR_INTERNAL, ENOMEM, "out of memory"};
+            status_ =
+                std::unexpected(soulbox::Error{soulbox::Errc::internal, ENOMEM, "out of memory"});
         }
     }
 
     void OnOK() override {
         Napi::Env env = Env();
-        if (!status_.ok()) {
-            deferred_.Reject(makeError(env, status_));
+        if (!status_) {
+            deferred_.Reject(makeError(env, status_.error()));
             return;
         }
         try {
@@ -38,15 +40,15 @@ protected:
 
 private:
     Napi::Promise::Deferred deferred_;
-    std::function<Status()> work_;
+    std::function<soulbox::Status()> work_;
     std::function<Napi::Value(Napi::Env)> done_;
-    Status status_;
+    soulbox::Status status_;
 };
 
 } // namespace
 
-Napi::Promise runInPool(Napi::Env env, std::function<Status()> work,
-                        std::function<Napi::Value(Napi::Env)> done) {
+Napi::Promise queuePoolCall(Napi::Env env, std::function<soulbox::Status()> work,
+                            std::function<Napi::Value(Napi::Env)> done) {
     auto* call = new PoolCall(env, std::move(work), std::move(done));
     Napi::Promise promise = call->promise();
     call->Queue(); // deletes itself after OnOK

@@ -29,10 +29,10 @@ void JsChannel::post(std::unique_ptr<Message> message) {
     if (tsfn_.NonBlockingCall(message.get()) == napi_ok) message.release();
 }
 
-void JsChannel::postBytes(const char* kind, const char* data, size_t len, bool text) {
+void JsChannel::postBytes(const char* kind, std::string_view bytes, bool text) {
     auto message = std::make_unique<Message>();
     message->kind = kind;
-    message->bytes.assign(data, len);
+    message->bytes.assign(bytes);
     message->text = text;
     post(std::move(message));
 }
@@ -44,18 +44,6 @@ Tsfn JsChannel::acquire() {
 
 void JsChannel::retireCallbacks() {
     if (!retired_.exchange(true)) tsfn_.Release();
-}
-
-void onStdout(const char* data, size_t len, void* channel) {
-    static_cast<JsChannel*>(channel)->postBytes("stdout", data, len);
-}
-
-void onStderr(const char* data, size_t len, void* channel) {
-    static_cast<JsChannel*>(channel)->postBytes("stderr", data, len);
-}
-
-void onTerminalData(const char* data, size_t len, void* channel) {
-    static_cast<JsChannel*>(channel)->postBytes("data", data, len);
 }
 
 } // namespace soulbox_node

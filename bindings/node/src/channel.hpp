@@ -1,19 +1,22 @@
 // JsChannel: how library threads talk to JS. It wraps one Napi::ThreadSafeFunction around a JS
 // `dispatch(kind, payload)` function. Library callbacks (output, terminal data, watch events)
-// copy their bytes into a Message and queue it without blocking (NonBlockingCall on an
-// unbounded queue), so the library's event-loop thread never waits for JS; messages reach JS
-// in the order they were posted.
+// run on the library's worker threads; they copy their bytes into a Message and queue it
+// without blocking (NonBlockingCall on an unbounded queue), so those threads never wait for
+// JS; messages reach JS in the order they were posted.
 //
-// Shares: the channel starts with one share held by the C callbacks. retireCallbacks() gives it
-// up, and must be called only once the C API guarantees the callbacks have stopped (wait
-// returned, disconnect/free/stop returned). A thread that posts after that (a process waiter)
-// holds its own share (acquire()/release()). When no share is left the TSFN is finalized and no
-// longer keeps Node alive.
+// Shares: the channel starts with one share held by the library callbacks. retireCallbacks()
+// gives it up, and must be called only once the library guarantees the callbacks have stopped
+// (wait returned, disconnect/stop returned, the handle was destroyed). The callbacks
+// (std::function objects owned by a CommandHandle / WatchHandle) point at the channel, so
+// their handle is always destroyed before the channel. A thread that posts after that (a process
+// waiter) holds its own share (acquire()/release()). When no share is left the TSFN is finalized
+// and no longer keeps Node alive.
 #pragma once
 
 #include "common.hpp"
 
 #include <atomic>
+#include <string_view>
 
 namespace soulbox_node {
 
@@ -39,7 +42,11 @@ public:
 
     // Any thread, while a share is held. Never blocks.
     void post(std::unique_ptr<Message> message);
-    void postBytes(const char* kind, const char* data, size_t len, bool text = false);
+    void postBytes(const char* kind, std::string_view bytes, bool text = false);
+    // A library output callback that posts each chunk as a `kind` message (Buffer payload).
+    soulbox::OutputCallback forward(const char* kind) {
+        return [this, kind](std::string_view chunk) { postBytes(kind, chunk); };
+    }
 
     // An extra share for a thread that posts after the callbacks stopped; release it with
     // release(tsfn) on a copy taken before the channel may be destroyed.
@@ -57,10 +64,5 @@ private:
     Tsfn tsfn_;
     std::atomic<bool> retired_{false};
 };
-
-// C callback adapters: user_data is the JsChannel.
-void onStdout(const char* data, size_t len, void* channel);
-void onStderr(const char* data, size_t len, void* channel);
-void onTerminalData(const char* data, size_t len, void* channel);
 
 } // namespace soulbox_node

@@ -1,9 +1,9 @@
-// Shared pieces of the addon: C-handle ownership, call status, error objects, argument
-// conversion, and the per-environment data every file reaches through Napi::Env.
+// Shared pieces of the addon: the per-environment data every file reaches through Napi::Env,
+// the one translation from soulbox::Error to the JS error classes, and argument conversion.
 #pragma once
 
 #include <napi.h>
-#include <soulbox/soulbox.h>
+#include <soulbox/soulbox.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -13,35 +13,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <utility>
-#include <vector>
 
 namespace soulbox_node {
-
-// RAII for every C object: Owned<soulbox_entry, soulbox_entry_free> frees it exactly once.
-template <auto Free> struct Deleter {
-    template <class T> void operator()(T* p) const noexcept { Free(p); }
-};
-template <class T, auto Free> using Owned = std::unique_ptr<T, Deleter<Free>>;
-
-using ErrorPtr = Owned<soulbox_error, soulbox_error_free>;
-using EntryPtr = Owned<soulbox_entry, soulbox_entry_free>;
-using EntryListPtr = Owned<soulbox_entry_list, soulbox_entry_list_free>;
-using ResultPtr = Owned<soulbox_command_result, soulbox_command_result_free>;
-
-// The outcome of a C call, copied out of its soulbox_error so that it can cross threads.
-struct Status {
-    int code = SOULBOX_OK;
-    int errnum = 0;
-    std::string message;
-    int subject = SOULBOX_SUBJECT_NONE; // what the error refers to (soulbox_error_subject)
-    bool ok() const { return code == SOULBOX_OK; }
-};
-
-// Takes ownership of `err` (may stay NULL: the error object itself could not be allocated).
-// By reference on purpose: in check(soulbox_f(..., &err), err) the order in which arguments are
-// evaluated is unspecified, so a by-value `err` could be read before soulbox_f sets it.
-Status check(int rc, soulbox_error*& err);
 
 // Stops what outlives a call (process waiters, read streams) when the environment shuts down,
 // so no thread still runs inside the library when Node tears down (see addon.cpp).
@@ -76,7 +49,7 @@ AddonData& addonData(Napi::Env env);
 
 // The JS error for a failed call: an instance of the JS layer's error classes, picked from the
 // code and the subject by lib/errors.js (the same table as the Python binding's).
-Napi::Value makeError(Napi::Env env, const Status& status);
+Napi::Value makeError(Napi::Env env, const soulbox::Error& error);
 
 // ---- argument conversion: wrong input is a TypeError / RangeError, never a crash ----
 
@@ -84,37 +57,16 @@ Napi::Value makeError(Napi::Env env, const Status& status);
 std::string toText(const Napi::Value& value, const char* what);
 // undefined/null -> nullopt; otherwise as toText.
 std::optional<std::string> toOptionalText(const Napi::Value& value, const char* what);
+// An optional text option: `field` keeps its default when the value is undefined/null.
+void setText(std::string& field, const Napi::Value& value, const char* what);
 // An integer in [min, max].
 int64_t toInteger(const Napi::Value& value, const char* what, int64_t min, int64_t max);
 // Bytes of a Buffer, TypedArray, DataView or ArrayBuffer, copied (the call runs on another
 // thread while JS may change the original).
-std::vector<char> toBytes(const Napi::Value& value, const char* what);
-
-// A string map (envs, metadata) kept alive with the soulbox_kv array that points into it.
-class KeyValues {
-public:
-    KeyValues() = default;
-    KeyValues(const Napi::Value& object, const char* what);
-    // kvs_ points into strings_: a move keeps the addresses (the buffer moves), a copy would not.
-    KeyValues(KeyValues&&) = default;
-    KeyValues& operator=(KeyValues&&) = default;
-    KeyValues(const KeyValues&) = delete;
-    KeyValues& operator=(const KeyValues&) = delete;
-    const soulbox_kv* data() const { return kvs_.empty() ? nullptr : kvs_.data(); }
-    size_t size() const { return kvs_.size(); }
-
-private:
-    std::vector<std::pair<std::string, std::string>> strings_;
-    std::vector<soulbox_kv> kvs_;
-};
-
-// Holds an optional string for a `const char*` option field (NULL when absent).
-struct OptionalText {
-    std::optional<std::string> value;
-    const char* get() const { return value ? value->c_str() : nullptr; }
-};
-
-Napi::Object entryToJs(Napi::Env env, const soulbox_entry* entry);
-Napi::Array entryListToJs(Napi::Env env, const soulbox_entry_list* list);
+std::string toBytes(const Napi::Value& value, const char* what);
+// A string map (envs, metadata); undefined/null is empty.
+soulbox::StringMap toStringMap(const Napi::Value& value, const char* what);
+// The file options of a `user` argument ("user"/"root", undefined = the default).
+soulbox::FileOptions toFileOptions(const Napi::Value& user);
 
 } // namespace soulbox_node

@@ -1,8 +1,8 @@
-// NativeProcess: a running command or terminal (one soulbox_process) and the thread that waits
-// for its end.
+// NativeProcess: a running command or terminal (one soulbox::CommandHandle) and the thread
+// that waits for its end.
 //
 // Every process gets a waiter thread at once (as E2B's CommandHandle consumes its event stream
-// at once): it blocks in soulbox_process_wait on its own thread, never in libuv's pool, and
+// at once): it blocks in CommandHandle::wait on its own thread, never in libuv's pool, and
 // posts the result to JS as an 'exit' message behind all the output, so onStdout/onStderr have
 // seen everything before wait() resolves. While the process runs its channel keeps Node alive
 // (a command started in the background stays observable); the command's timeoutMs, kill() or
@@ -21,22 +21,22 @@ public:
     ProcessCore(const ProcessCore&) = delete;
     ProcessCore& operator=(const ProcessCore&) = delete;
 
-    // The out-parameter for soulbox_commands_start & co.
-    soulbox_process** out() { return &handle_; }
-    soulbox_process* handle() const { return handle_; }
-    // user_data for the C output callbacks.
-    JsChannel* channel() const { return channel_.get(); }
+    // Where the process's output callbacks post (JsChannel::forward).
+    JsChannel& channel() const { return *channel_; }
+    // Set once by startProcess (pool thread) before JS or the waiter can see the core.
+    soulbox::CommandHandle& handle() { return *handle_; }
 
-    // After the C call that filled out() succeeded, on the calling (pool) thread: starts the
-    // waiter and lets shutdown disconnect the process.
-    static void started(const std::shared_ptr<ProcessCore>& core);
-    Status disconnect();
+    // After the call that made `handle` succeeded, on the calling (pool) thread: adopts it,
+    // starts the waiter and lets shutdown disconnect the process.
+    static void started(const std::shared_ptr<ProcessCore>& core, soulbox::CommandHandle handle);
+    void disconnect();
 
 private:
     static void waitForExit(std::shared_ptr<ProcessCore> core, Tsfn tsfn);
 
-    std::unique_ptr<JsChannel> channel_; // outlives handle_: destroyed after it
-    soulbox_process* handle_ = nullptr;
+    // Declared first, destroyed last: the handle's callbacks post to it until handle_ is gone.
+    std::unique_ptr<JsChannel> channel_;
+    std::optional<soulbox::CommandHandle> handle_;
     std::shared_ptr<Lifetime> lifetime_;
 };
 using ProcessRef = std::shared_ptr<ProcessCore>;
@@ -58,9 +58,10 @@ private:
 };
 
 // A call that starts or attaches a process (commands start/connect, pty create/connect): runs
-// `call(core)` on the pool and resolves with a NativeProcess.
+// `call(channel)` on the pool and resolves with a NativeProcess. The call gives the process
+// callbacks made by channel.forward().
 Napi::Promise startProcess(Napi::Env env, Napi::Function dispatch,
-                           std::function<Status(ProcessCore&)> call);
+                           std::function<soulbox::Result<soulbox::CommandHandle>(JsChannel&)> call);
 
 // The dispatch function argument (the JS layer's message handler).
 Napi::Function toDispatch(const Napi::Value& value);
@@ -70,5 +71,8 @@ int toPid(const Napi::Value& value);
 
 // Signal numbers accepted from JS (default SIGKILL).
 int toSignal(const Napi::Value& value);
+
+// A timeoutMs option (milliseconds, 0 = none).
+std::chrono::milliseconds toTimeoutMs(const Napi::Value& value);
 
 } // namespace soulbox_node

@@ -8,92 +8,62 @@
 namespace soulbox_node {
 namespace {
 
-struct PtyRequest {
-    KeyValues envs;
-    OptionalText cwd;
-    OptionalText user;
-    soulbox_pty_options options{};
-};
-
 uint16_t toDimension(const Napi::Value& value, const char* what) {
     return static_cast<uint16_t>(toInteger(value, what, 0, std::numeric_limits<uint16_t>::max()));
 }
 
-std::shared_ptr<PtyRequest> toPtyRequest(const Napi::Value& value) {
-    auto request = std::make_shared<PtyRequest>();
-    soulbox_pty_options_init(&request->options);
+soulbox::PtyOptions toPtyOptions(const Napi::Value& value) {
     if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "options must be an object");
     auto opts = value.As<Napi::Object>();
-    soulbox_pty_options& o = request->options;
-    o.cols = toDimension(opts.Get("cols"), "cols");
-    o.rows = toDimension(opts.Get("rows"), "rows");
-    request->envs = KeyValues(opts.Get("envs"), "envs");
-    request->cwd.value = toOptionalText(opts.Get("cwd"), "cwd");
-    request->user.value = toOptionalText(opts.Get("user"), "user");
-    if (Napi::Value t = opts.Get("timeoutMs"); !t.IsUndefined())
-        o.timeout_ms = toInteger(t, "timeoutMs", 0, std::numeric_limits<int32_t>::max());
-    o.envs = request->envs.data();
-    o.envs_count = request->envs.size();
-    o.cwd = request->cwd.get();
-    o.user = request->user.get();
-    o.on_data = onTerminalData;
-    return request;
+    soulbox::PtyOptions options;
+    options.size.cols = toDimension(opts.Get("cols"), "cols");
+    options.size.rows = toDimension(opts.Get("rows"), "rows");
+    options.envs = toStringMap(opts.Get("envs"), "envs");
+    setText(options.cwd, opts.Get("cwd"), "cwd");
+    setText(options.user, opts.Get("user"), "user");
+    if (Napi::Value t = opts.Get("timeoutMs"); !t.IsUndefined()) options.timeout = toTimeoutMs(t);
+    return options;
 }
 
 // createPty(sandbox, {cols, rows, envs, cwd, user, timeoutMs}, dispatch) -> NativeProcess
 Napi::Value createPty(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
-    auto request = toPtyRequest(info[1]);
-    return startProcess(info.Env(), toDispatch(info[2]), [sandbox, request](ProcessCore& core) {
-        request->options.user_data = core.channel();
-        soulbox_error* err = nullptr;
-        return check(soulbox_pty_create(core.out(), sandbox->get(), &request->options, &err), err);
-    });
+    soulbox::PtyOptions options = toPtyOptions(info[1]);
+    return startProcess(info.Env(), toDispatch(info[2]),
+                        [sandbox, options](JsChannel& channel) mutable {
+                            options.on_data = channel.forward("data");
+                            return sandbox->pty().create(std::move(options));
+                        });
 }
 
 // connectPty(sandbox, pid, dispatch) -> NativeProcess
 Napi::Value connectPty(const Napi::CallbackInfo& info) {
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     int pid = toPid(info[1]);
-    return startProcess(info.Env(), toDispatch(info[2]), [sandbox, pid](ProcessCore& core) {
-        soulbox_error* err = nullptr;
-        return check(soulbox_pty_connect(core.out(), sandbox->get(), pid, onTerminalData,
-                                         core.channel(), &err),
-                     err);
+    return startProcess(info.Env(), toDispatch(info[2]), [sandbox, pid](JsChannel& channel) {
+        return sandbox->pty().connect(pid, channel.forward("data"));
     });
 }
 
 // sendPtyInput(sandbox, pid, bytes)
 Napi::Value sendPtyInput(const Napi::CallbackInfo& info) {
-    SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
-    int pid = toPid(info[1]);
-    auto bytes = std::make_shared<std::vector<char>>(toBytes(info[2], "data"));
-    return runInPool(info.Env(), [sandbox, pid, bytes] {
-        soulbox_error* err = nullptr;
-        return check(
-            soulbox_pty_send_stdin(sandbox->get(), pid, bytes->data(), bytes->size(), &err), err);
+    return runInPool(info.Env(), [sandbox = SandboxWrap::unwrap(info[0]), pid = toPid(info[1]),
+                                  bytes = toBytes(info[2], "data")] {
+        return sandbox->pty().send_stdin(pid, bytes);
     });
 }
 
 // resizePty(sandbox, pid, rows, cols)
 Napi::Value resizePty(const Napi::CallbackInfo& info) {
-    SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
-    int pid = toPid(info[1]);
-    uint16_t rows = toDimension(info[2], "rows");
-    uint16_t cols = toDimension(info[3], "cols");
-    return runInPool(info.Env(), [sandbox, pid, rows, cols] {
-        soulbox_error* err = nullptr;
-        return check(soulbox_pty_resize(sandbox->get(), pid, rows, cols, &err), err);
-    });
+    soulbox::PtySize size{toDimension(info[2], "rows"), toDimension(info[3], "cols")};
+    return runInPool(info.Env(), [sandbox = SandboxWrap::unwrap(info[0]), pid = toPid(info[1]),
+                                  size] { return sandbox->pty().resize(pid, size); });
 }
 
 // killPty(sandbox, pid)
 Napi::Value killPty(const Napi::CallbackInfo& info) {
-    SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
-    int pid = toPid(info[1]);
-    return runInPool(info.Env(), [sandbox, pid] {
-        soulbox_error* err = nullptr;
-        return check(soulbox_pty_kill(sandbox->get(), pid, &err), err);
+    return runInPool(info.Env(), [sandbox = SandboxWrap::unwrap(info[0]), pid = toPid(info[1])] {
+        return sandbox->pty().kill(pid);
     });
 }
 

@@ -1,4 +1,4 @@
-// files.read(path, {format: 'stream'}): soulbox_files_read_stream runs on its own thread and
+// files.read(path, {format: 'stream'}): Filesystem::read_stream runs on its own thread and
 // hands chunks to JS as they come. Its sink may block (it runs on our thread, not the library's
 // loop): it holds back while the consumer is paused or while too many chunks are queued for
 // the JS thread, so a slow reader bounds memory instead of buffering the whole file.
@@ -32,9 +32,10 @@ public:
         changed.notify_all();
     }
 
-    static int sink(const char* data, size_t len, void* user_data);
+    // The read's sink: false stops the read early.
+    bool deliver(std::string_view chunk);
     static void run(std::shared_ptr<ReadStreamCore> self, SandboxRef sandbox, std::string path,
-                    std::optional<std::string> user);
+                    soulbox::FileOptions options);
 
     JsChannel channel;
     std::shared_ptr<Lifetime> lifetime;
@@ -47,45 +48,39 @@ public:
     bool ended = false; // JS thread: the last message was delivered
 };
 
-int ReadStreamCore::sink(const char* data, size_t len, void* user_data) {
-    auto* self = static_cast<ReadStreamCore*>(user_data);
+bool ReadStreamCore::deliver(std::string_view chunk) {
     {
-        std::unique_lock lock(self->mutex);
-        self->changed.wait(lock, [self] {
-            return self->cancelled || (!self->paused && self->inFlight < kMaxChunksInFlight);
-        });
-        if (self->cancelled) return 1; // stop early; the read still succeeds
-        ++self->inFlight;
+        std::unique_lock lock(mutex);
+        changed.wait(lock,
+                     [this] { return cancelled || (!paused && inFlight < kMaxChunksInFlight); });
+        if (cancelled) return false; // stop early; the read still succeeds
+        ++inFlight;
     }
     auto message = std::make_unique<Message>();
     message->kind = "chunk";
-    message->bytes.assign(data, len);
-    message->delivered = [weak = self->weak] {
+    message->bytes.assign(chunk);
+    message->delivered = [weak = weak] {
         if (auto core = weak.lock()) {
             std::lock_guard lock(core->mutex);
             --core->inFlight;
             core->changed.notify_all();
         }
     };
-    self->channel.post(std::move(message));
-    return 0;
+    channel.post(std::move(message));
+    return true;
 }
 
 void ReadStreamCore::run(std::shared_ptr<ReadStreamCore> self, SandboxRef sandbox, std::string path,
-                         std::optional<std::string> user) {
-    soulbox_file_options options;
-    soulbox_file_options_init(&options);
-    options.user = user ? user->c_str() : nullptr;
-    soulbox_error* err = nullptr;
-    Status status = check(
-        soulbox_files_read_stream(sandbox->get(), path.c_str(), sink, self.get(), &options, &err),
-        err);
+                         soulbox::FileOptions options) {
+    soulbox::Status status = sandbox->files().read_stream(
+        path, [reader = self.get()](std::string_view chunk) { return reader->deliver(chunk); },
+        options);
     auto message = std::make_unique<Message>();
-    message->kind = status.ok() ? "end" : "error";
+    message->kind = status ? "end" : "error";
     message->make = [status, weak = self->weak](Napi::Env env) {
         // Past this message the channel may be finalized: keepAlive() must not touch it.
         if (auto core = weak.lock()) core->ended = true;
-        return status.ok() ? env.Undefined() : makeError(env, status);
+        return status ? env.Undefined() : makeError(env, status.error());
     };
     self->channel.post(std::move(message));
     // The sink will not run again: let go of the channel so it stops keeping Node alive.
@@ -136,7 +131,7 @@ Napi::Value readStream(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
     std::string path = toText(info[1], "path");
-    std::optional<std::string> user = toOptionalText(info[2], "user");
+    soulbox::FileOptions options = toFileOptions(info[2]);
     if (!info[3].IsFunction()) throw Napi::TypeError::New(env, "dispatch must be a function");
     auto core = std::make_shared<ReadStreamCore>(env, info[3].As<Napi::Function>());
     core->weak = core;
@@ -146,7 +141,7 @@ Napi::Value readStream(const Napi::CallbackInfo& info) {
     core->lifetime->addStopper(raw, [raw] { raw->cancel(); });
     core->lifetime->threadStarted();
     std::thread(ReadStreamCore::run, std::move(core), std::move(sandbox), std::move(path),
-                std::move(user))
+                std::move(options))
         .detach();
     return wrapper;
 }

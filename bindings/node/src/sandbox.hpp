@@ -1,26 +1,20 @@
-// NativeSandbox: a JS object owning one soulbox_sandbox handle. The handle lives in a
-// shared SandboxCore so calls in flight on other threads keep it valid if the JS object is
-// collected meanwhile; the last owner frees the handle only (the sandbox keeps running until
-// its timeout, as in E2B).
+// NativeSandbox: a JS object owning one soulbox::Sandbox. The sandbox is shared so calls in
+// flight on other threads keep it valid if the JS object is collected meanwhile; the last
+// owner frees the handle only (the sandbox keeps running until its timeout, as in E2B).
 #pragma once
 
 #include "common.hpp"
 
 namespace soulbox_node {
 
-struct SandboxCore {
-    explicit SandboxCore(soulbox_sandbox* h) : handle(h) {}
-    Owned<soulbox_sandbox, soulbox_sandbox_free> handle;
-    soulbox_sandbox* get() const { return handle.get(); }
-};
-using SandboxRef = std::shared_ptr<SandboxCore>;
+using SandboxRef = std::shared_ptr<soulbox::Sandbox>;
 
 class SandboxWrap : public Napi::ObjectWrap<SandboxWrap> {
 public:
     static Napi::Function define(Napi::Env env);
     // The sandbox behind a NativeSandbox argument; TypeError for anything else.
     static SandboxRef unwrap(const Napi::Value& value);
-    static Napi::Object wrap(Napi::Env env, SandboxRef core);
+    static Napi::Object wrap(Napi::Env env, SandboxRef sandbox);
 
     explicit SandboxWrap(const Napi::CallbackInfo& info);
 
@@ -34,7 +28,7 @@ private:
     Napi::Value setTimeout(const Napi::CallbackInfo& info);
     Napi::Value getInfo(const Napi::CallbackInfo& info);
 
-    SandboxRef core_;
+    SandboxRef sandbox_;
 };
 
 } // namespace soulbox_node

@@ -1,5 +1,5 @@
-// files.watchDir: a soulbox_watch whose events reach JS through a JsChannel. The channel keeps
-// Node alive until stop() (the JS layer also stops it after timeoutMs, as E2B's watch does).
+// files.watchDir: a soulbox::WatchHandle whose events reach JS through a JsChannel. The channel
+// keeps Node alive until stop() (the JS layer also stops it after timeoutMs, as E2B's watch does).
 #include "async.hpp"
 #include "channel.hpp"
 #include "exports.hpp"
@@ -8,41 +8,24 @@
 namespace soulbox_node {
 namespace {
 
-const char* eventName(soulbox_event_type type) {
-    switch (type) {
-    case SOULBOX_EVENT_CREATE:
-        return "create";
-    case SOULBOX_EVENT_WRITE:
-        return "write";
-    case SOULBOX_EVENT_REMOVE:
-        return "remove";
-    case SOULBOX_EVENT_RENAME:
-        return "rename";
-    case SOULBOX_EVENT_CHMOD:
-        return "chmod";
-    }
-    return "unknown";
-}
-
-void onEvent(soulbox_event_type type, const char* name, void* channel) {
-    std::string_view text(name ? name : "");
-    static_cast<JsChannel*>(channel)->postBytes(eventName(type), text.data(), text.size(), true);
-}
-
 struct WatchCore {
     WatchCore(Napi::Env env, Napi::Function dispatch) : channel(env, dispatch, "soulbox watch") {}
-    // Stops the watch (on_event has stopped when it returns) before ~JsChannel retires it.
-    ~WatchCore() { soulbox_watch_free(handle); }
 
-    Status stop() {
-        soulbox_error* err = nullptr;
-        Status status = check(soulbox_watch_stop(handle, &err), err);
+    // Posts each event as (eventType, name); runs on a library worker thread.
+    soulbox::EventCallback forward() {
+        return [this](const soulbox::FilesystemEvent& event) {
+            channel.postBytes(eventTypeName(event.type), event.name, true);
+        };
+    }
+    soulbox::Status stop() {
+        soulbox::Status status = handle->stop();
         channel.retireCallbacks();
         return status;
     }
 
-    JsChannel channel; // ~WatchCore frees the watch before members are destroyed
-    soulbox_watch* handle = nullptr;
+    // Declared first, destroyed last: the watch (its callback stops) goes before the channel.
+    JsChannel channel;
+    std::optional<soulbox::WatchHandle> handle; // set by watchDir before JS sees the core
 };
 using WatchRef = std::shared_ptr<WatchCore>;
 
@@ -70,23 +53,18 @@ private:
 Napi::Value watchDir(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     SandboxRef sandbox = SandboxWrap::unwrap(info[0]);
-    auto path = std::make_shared<std::string>(toText(info[1], "path"));
+    std::string path = toText(info[1], "path");
     bool recursive = info[2].ToBoolean();
-    auto user = std::make_shared<OptionalText>();
-    user->value = toOptionalText(info[3], "user");
+    soulbox::FileOptions options = toFileOptions(info[3]);
     if (!info[4].IsFunction()) throw Napi::TypeError::New(env, "onEvent must be a function");
     auto core = std::make_shared<WatchCore>(env, info[4].As<Napi::Function>());
-    return runInPool(
+    return queuePoolCall(
         env,
-        [sandbox, path, recursive, user, core] {
-            soulbox_file_options options;
-            soulbox_file_options_init(&options);
-            options.user = user->get();
-            soulbox_error* err = nullptr;
-            return check(soulbox_files_watch_dir(&core->handle, sandbox->get(), path->c_str(),
-                                                 recursive ? 1 : 0, onEvent, &core->channel,
-                                                 &options, &err),
-                         err);
+        [sandbox, path, recursive, options, core]() -> soulbox::Status {
+            auto watch = sandbox->files().watch_dir(path, recursive, core->forward(), options);
+            if (!watch) return std::unexpected(std::move(watch.error()));
+            core->handle.emplace(std::move(*watch));
+            return {};
         },
         [core](Napi::Env e) -> Napi::Value {
             WatchRef ref = core; // the wrapper copies it during New
