@@ -49,12 +49,20 @@ int soulbox_files_read(void** data, size_t* len, soulbox_sandbox* sbx, const cha
         auto& data_slot = out_param(data, "data");
         auto& len_slot = out_param(len, "len");
         auto content = unwrap(files_of(sbx).read(text(path, "path"), file_options(opts)));
-        // malloc, so that soulbox_free() is plain free(); one more byte for the NUL.
-        void* buffer = std::malloc(content.size() + 1);
-        if (!buffer) throw std::bad_alloc();
-        std::memcpy(buffer, content.c_str(), content.size() + 1);
-        data_slot = buffer;
-        len_slot = content.size();
+        len_slot = content.size;
+        data_slot = content.data.release(); // malloc'd with its NUL: soulbox_free() frees it
+    });
+}
+
+int soulbox_files_read_into(size_t* len, soulbox_sandbox* sbx, const char* path,
+                            soulbox_reserve_fn reserve, void* user_data,
+                            const soulbox_file_options* opts, soulbox_error** err) {
+    return guard(err, [&] {
+        auto& len_slot = out_param(len, "len");
+        need(reserve, "reserve");
+        len_slot = unwrap(files_of(sbx).read_into(
+            text(path, "path"), [&](std::size_t capacity) { return reserve(capacity, user_data); },
+            file_options(opts)));
     });
 }
 

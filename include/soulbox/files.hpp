@@ -73,14 +73,25 @@ public:
         std::string p(path);
         if (auto bad = detail::TextCheck{}(p, "path")(options.user, "user").error)
             return std::unexpected(std::move(*bad));
-        void* data = nullptr;
-        std::size_t len = 0;
-        auto status = detail::check([&](auto err) {
-            return soulbox_files_read(&data, &len, sandbox(), p.c_str(), &c.options, err);
+        // Read straight into the string (no copy): the library asks for room once it knows the
+        // file's size.
+        std::string content;
+        auto reserve = [](std::size_t capacity, void* self) noexcept -> char* {
+            auto& text = *static_cast<std::string*>(self);
+            try {
+                text.resize(capacity); // std::string keeps one more byte for the NUL
+            } catch (...) {
+                return nullptr;
+            }
+            return text.data();
+        };
+        auto len = detail::value<std::size_t>([&](std::size_t* out, auto err) {
+            return soulbox_files_read_into(out, sandbox(), p.c_str(), reserve, &content, &c.options,
+                                           err);
         });
-        if (!status) return std::unexpected(std::move(status.error()));
-        detail::Owned<void> owned(data);
-        return std::string(static_cast<const char*>(data), len);
+        if (!len) return std::unexpected(std::move(len.error()));
+        content.resize(*len);
+        return content;
     }
     // The file in chunks; never holds it whole.
     Status read_stream(std::string_view path, const ChunkSink& sink,

@@ -487,6 +487,14 @@ typedef void (*soulbox_event_fn)(soulbox_event_type type, const char* name, void
  * bytes, so text can be used as a C string. */
 SOULBOX_API int soulbox_files_read(void** data, size_t* len, soulbox_sandbox* sbx, const char* path,
                                    const soulbox_file_options* opts, soulbox_error** err);
+/* The whole file into the caller's memory, with no copy: reserve(capacity, user_data) returns a
+ * buffer of capacity + 1 bytes that keeps what it held (it is called once with the file's size,
+ * and again, larger, only if the file grows meanwhile) or NULL (SOULBOX_ERR_INTERNAL, ENOMEM).
+ * *len is the size; a NUL follows the data. */
+typedef char* (*soulbox_reserve_fn)(size_t capacity, void* user_data);
+SOULBOX_API int soulbox_files_read_into(size_t* len, soulbox_sandbox* sbx, const char* path,
+                                        soulbox_reserve_fn reserve, void* user_data,
+                                        const soulbox_file_options* opts, soulbox_error** err);
 SOULBOX_API int soulbox_files_read_stream(soulbox_sandbox* sbx, const char* path,
                                           soulbox_chunk_sink_fn sink, void* user_data,
                                           const soulbox_file_options* opts, soulbox_error** err);

@@ -7,6 +7,8 @@
 #include "soulbox/error.hpp"
 #include "soulbox/types.hpp"
 
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -35,10 +37,26 @@ private:
     std::shared_ptr<State> state_;
 };
 
+// A whole file in one malloc'd buffer with a NUL after `size` bytes, so the C ABI hands it to
+// its caller as it is (soulbox_free() is free()).
+struct FileBytes {
+    struct Free {
+        void operator()(char* p) const noexcept { std::free(p); }
+    };
+    std::unique_ptr<char, Free> data;
+    std::size_t size = 0;
+};
+
 class Filesystem {
 public:
-    // Whole file as bytes (std::string holds any bytes; E2B's "text" and "bytes" are the same).
-    Result<std::string> read(std::string_view path, const FileOptions& options = {});
+    // Whole file as bytes, read straight into one buffer sized by the file.
+    Result<FileBytes> read(std::string_view path, const FileOptions& options = {});
+    // Whole file into the caller's memory: reserve(capacity) returns a buffer of capacity + 1
+    // bytes that keeps what it held before (called again, larger, if the file grew since it was
+    // measured). Returns the size; a NUL follows the data.
+    using Reserve = std::function<char*(std::size_t capacity)>;
+    Result<std::size_t> read_into(std::string_view path, const Reserve& reserve,
+                                  const FileOptions& options = {});
     // The file in chunks; never holds it whole.
     Status read_stream(std::string_view path, const ChunkSink& sink,
                        const FileOptions& options = {});

@@ -103,20 +103,55 @@ Status Filesystem::read_stream(std::string_view path, const ChunkSink& sink,
     return pump_out(fd->get(), path, sink);
 }
 
-Result<std::string> Filesystem::read(std::string_view path, const FileOptions& options) {
+Result<std::size_t> Filesystem::read_into(std::string_view path, const Reserve& reserve,
+                                          const FileOptions& options) {
     auto fd = open_for_read(sandbox_->state_, path, options);
     if (!fd) return std::unexpected(fd.error());
-    std::string data;
-    // Sized once up front: appending chunk by chunk would reallocate and copy many times.
+    // Sized once by fstat and read into directly: no chunk buffer, no copy. The byte after
+    // `capacity` is read into too, so a file that grew since the fstat shows itself and the
+    // buffer doubles; at the end that byte holds the NUL.
     struct stat st {};
-    if (::fstat(fd->get(), &st) == 0 && st.st_size > 0)
-        data.reserve(static_cast<std::size_t>(st.st_size));
-    auto status = pump_out(fd->get(), path, [&](std::string_view chunk) {
-        data.append(chunk);
-        return true;
-    });
-    if (!status) return std::unexpected(status.error());
-    return data;
+    std::size_t capacity = ::fstat(fd->get(), &st) == 0 && st.st_size > 0
+                               ? static_cast<std::size_t>(st.st_size)
+                               : kChunk;
+    auto out_of_memory = [&] {
+        return std::unexpected(
+            Error{Errc::internal, ENOMEM, "read '" + std::string(path) + "': out of memory"});
+    };
+    char* buffer = reserve(capacity);
+    if (!buffer) return out_of_memory();
+    std::size_t size = 0;
+    for (;;) {
+        if (size == capacity + 1) {
+            capacity *= 2;
+            if (!(buffer = reserve(capacity))) return out_of_memory();
+        }
+        ssize_t n = ::read(fd->get(), buffer + size, capacity + 1 - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::unexpected(sys_error("read '" + std::string(path) + "'"));
+        if (n == 0) break;
+        size += static_cast<std::size_t>(n);
+    }
+    buffer[size] = '\0';
+    return size;
+}
+
+Result<FileBytes> Filesystem::read(std::string_view path, const FileOptions& options) {
+    FileBytes bytes;
+    auto size = read_into(
+        path,
+        [&](std::size_t capacity) -> char* {
+            char* grown = static_cast<char*>(std::realloc(bytes.data.get(), capacity + 1));
+            if (grown) {
+                (void)bytes.data.release();
+                bytes.data.reset(grown);
+            }
+            return grown;
+        },
+        options);
+    if (!size) return std::unexpected(size.error());
+    bytes.size = *size;
+    return bytes;
 }
 
 Result<EntryInfo> Filesystem::write(std::string_view path, std::string_view data,

@@ -117,6 +117,19 @@ static int wait_for(output_log* log, const char* needle) {
     return 0;
 }
 
+/* A fixed buffer for soulbox_files_read_into: room for `size` bytes, or NULL. */
+typedef struct room_buffer {
+    char* data;
+    size_t size;
+    size_t asked;
+} room_buffer;
+
+static char* reserve_room(size_t capacity, void* user_data) {
+    room_buffer* room = user_data;
+    room->asked = capacity;
+    return capacity + 1 <= room->size ? room->data : NULL;
+}
+
 static int result_stdout_is(const soulbox_command_result* res, const char* want) {
     size_t len = 0;
     const char* out = soulbox_command_result_stdout(res, &len);
@@ -469,6 +482,20 @@ static void test_files(soulbox_sandbox* sbx) {
     EXPECT_OK(soulbox_files_read_stream(sbx, "/home/user/abi/hello.txt", collect_chunks, &chunks,
                                         NULL, &err));
     CHECK(strcmp(chunks.data, "hello") == 0);
+    {
+        char room[64];
+        room_buffer into = {room, sizeof room, 0};
+        len = 0;
+        EXPECT_OK(soulbox_files_read_into(&len, sbx, "/home/user/abi/hello.txt", reserve_room,
+                                          &into, NULL, &err));
+        CHECK(len == 5 && strcmp(room, "hello") == 0 && into.asked == 5);
+        into.size = 3; /* too small: the reserve function says no */
+        EXPECT(SOULBOX_ERR_INTERNAL, soulbox_files_read_into(&len, sbx, "/home/user/abi/hello.txt",
+                                                             reserve_room, &into, NULL, &err));
+        EXPECT(
+            SOULBOX_ERR_INVALID_ARGUMENT,
+            soulbox_files_read_into(&len, sbx, "/home/user/abi/hello.txt", NULL, NULL, NULL, &err));
+    }
 
     /* Binary data with NULs, through the streaming writer too. */
     EXPECT_OK(soulbox_files_write(&entry, sbx, "/home/user/abi/bin", "a\0b", 3, NULL, &err));
