@@ -82,7 +82,8 @@ Template host_template() {
     m.push_back(dir("/opt", 0755));
     m.push_back(op(MountKind::dev, "/dev"));
     m.push_back(op(MountKind::proc, "/proc"));
-    return Template{"host", "the host's /usr read-only with a synthetic /etc", std::move(m)};
+    return Template{
+        "host", "the host's /usr read-only with a synthetic /etc", std::move(m), {"base"}};
 }
 
 } // namespace soulbox::templates

@@ -1,5 +1,7 @@
 #include "template/templates.hpp"
 
+#include <algorithm>
+
 namespace soulbox::templates {
 namespace {
 
@@ -12,7 +14,7 @@ const std::vector<Template>& table() {
 
 const Template* find(std::string_view name) {
     for (const auto& t : table())
-        if (t.name == name) return &t;
+        if (t.name == name || std::ranges::find(t.aliases, name) != t.aliases.end()) return &t;
     return nullptr;
 }
 

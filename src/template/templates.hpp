@@ -15,6 +15,8 @@ struct Template {
     std::string_view name;
     std::string_view description;
     std::vector<spec::MountOp> mounts;
+    // Other names that select this template: E2B scripts name their default template "base".
+    std::vector<std::string_view> aliases = {};
 };
 
 // nullptr when there is no template of that name.

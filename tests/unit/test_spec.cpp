@@ -63,6 +63,16 @@ TEST_CASE("the host template is data, filled from the spec's user and hostname")
     CHECK_FALSE(templates::find("ubuntu"));
 }
 
+TEST_CASE("E2B's default template name \"base\" selects the host template, as the user named it") {
+    CHECK(templates::find("base") == templates::find("host"));
+    SandboxOptions o;
+    o.template_name = "base";
+    auto spec = build_spec(o);
+    REQUIRE(spec);
+    CHECK(spec->template_name == "base");
+    CHECK_FALSE(spec->mounts.empty());
+}
+
 TEST_CASE("a spec round-trips through JSON unchanged") {
     SandboxOptions options;
     options.envs = {{"GREETING", "héllo \"world\"\n"}, {"EMPTY", ""}};
