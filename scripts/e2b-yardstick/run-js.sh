@@ -19,5 +19,5 @@ ln -s "$prefix/node_modules" "$sdk/node_modules"
 cd "$sdk"
 status=0
 "$prefix/node_modules/.bin/vitest" run "$@" >"$work/vitest.log" 2>&1 || status=$?
-"${PYTHON:-/usr/bin/python3}" "$here/summarize.py" "$sdk/junit.xml" "$sdk/tests" --js
+"${PYTHON:-/usr/bin/python3}" "$here/summarize.py" "$sdk/junit.xml" "$sdk/tests"
 echo "log: $work/vitest.log  junit: $sdk/junit.xml  (vitest exit $status)"
