@@ -7,14 +7,18 @@ and fail to import, which is what the yardstick counts as "cannot pass on a loca
 
 import importlib.abc
 import importlib.machinery
+import re
 import sys
 import types
 
 import soulbox as _soulbox
 from soulbox import *  # noqa: F401,F403
 
-_INTERNALS = ("e2b.api", "e2b.envd", "e2b.volume", "e2b.template", "e2b.template_sync",
-              "e2b.template_async", "e2b.connection_config")
+# The modules E2B's docs have users import names from; everything else (e2b.api, e2b.envd,
+# e2b.io_utils, e2b.sandbox._git, ...) is E2B's client internals and stays unimportable.
+_PUBLIC = re.compile(r"e2b\.(exceptions|sandbox(_sync|_async)?(\.(commands|filesystem)"
+                     r"(\.(command_handle|command|pty|filesystem|watch_handle))?"
+                     r"|\.(sandbox_api|main|git|paginator))?)$")
 
 
 def __getattr__(name):
@@ -23,9 +27,7 @@ def __getattr__(name):
 
 class _Alias(importlib.abc.Loader, importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
-        if not fullname.startswith("e2b.") or fullname.startswith(_INTERNALS):
-            return None
-        if not fullname.rpartition(".")[2].islower():  # `from e2b import Name`: not a module
+        if not _PUBLIC.match(fullname):
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
