@@ -236,20 +236,37 @@ class AsyncSandbox:
         cls,
         template: Optional[str] = None,
         timeout: Optional[float] = 300,
-        envs: Optional[Dict[str, str]] = None,
         metadata: Optional[Dict[str, str]] = None,
-        **limits: Any,
+        envs: Optional[Dict[str, str]] = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> "AsyncSandbox":
-        """Starts a sandbox; the same arguments as ``Sandbox.create``."""
-        return cls(await _call(Sandbox.create, template, timeout, envs, metadata, **limits))
+        """Starts a sandbox; the same arguments as ``Sandbox.create`` (E2B's order)."""
+        return cls(await _call(Sandbox.create, template, timeout, metadata, envs, *args, **kwargs))
 
-    @classmethod
-    async def connect(cls, sandbox_id: str) -> "AsyncSandbox":
-        return cls(await _call(Sandbox.connect, sandbox_id))
+    async def _connect_class(cls, sandbox_id: str, timeout: Optional[float] = None, **opts: Any) -> "AsyncSandbox":
+        return cls(await _call(Sandbox.connect, sandbox_id, timeout, **opts))
+
+    async def _connect_instance(self, timeout: Optional[float] = None, **opts: Any) -> "AsyncSandbox":
+        await _call(self._sandbox.connect, timeout, **opts)
+        return self
+
+    connect = _ClassOrInstanceMethod(_connect_class, _connect_instance)
 
     @staticmethod
-    async def list() -> List[SandboxInfo]:
-        return await _call(Sandbox.list)
+    def list(
+        query: Any = None, limit: Optional[int] = None, next_token: Optional[str] = None,
+        **opts: Any,
+    ) -> Any:
+        """E2B's ``AsyncSandbox.list()``: a paginator whose ``next_items()`` is awaited."""
+        from . import _compat
+        from .sandbox import _info
+        from . import _core
+
+        _compat.api_opts("list", opts)
+        return _compat.AsyncSandboxPaginator(
+            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token
+        )
 
     @property
     def sandbox_id(self) -> str:
@@ -261,32 +278,32 @@ class AsyncSandbox:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.kill()
 
-    async def _kill_instance(self) -> bool:
+    async def _kill_instance(self, **opts: Any) -> bool:
         """Ends the sandbox; False if it had already ended."""
-        return await _call(self._sandbox.kill)
+        return await _call(self._sandbox.kill, **opts)
 
-    async def _kill_class(cls, sandbox_id: str) -> bool:
-        return await _call(Sandbox.kill, sandbox_id)
+    async def _kill_class(cls, sandbox_id: str, **opts: Any) -> bool:
+        return await _call(Sandbox.kill, sandbox_id, **opts)
 
     kill = _ClassOrInstanceMethod(_kill_class, _kill_instance)
 
-    async def _set_timeout_instance(self, timeout: float) -> None:
-        await _call(self._sandbox.set_timeout, timeout)
+    async def _set_timeout_instance(self, timeout: float, **opts: Any) -> None:
+        await _call(self._sandbox.set_timeout, timeout, **opts)
 
-    async def _set_timeout_class(cls, sandbox_id: str, timeout: float) -> None:
-        await _call(Sandbox.set_timeout, sandbox_id, timeout)
+    async def _set_timeout_class(cls, sandbox_id: str, timeout: float, **opts: Any) -> None:
+        await _call(Sandbox.set_timeout, sandbox_id, timeout, **opts)
 
     set_timeout = _ClassOrInstanceMethod(_set_timeout_class, _set_timeout_instance)
 
-    async def _get_info_instance(self) -> SandboxInfo:
-        return await _call(self._sandbox.get_info)
+    async def _get_info_instance(self, **opts: Any) -> SandboxInfo:
+        return await _call(self._sandbox.get_info, **opts)
 
-    async def _get_info_class(cls, sandbox_id: str) -> SandboxInfo:
-        return await _call(Sandbox.get_info, sandbox_id)
+    async def _get_info_class(cls, sandbox_id: str, **opts: Any) -> SandboxInfo:
+        return await _call(Sandbox.get_info, sandbox_id, **opts)
 
     get_info = _ClassOrInstanceMethod(_get_info_class, _get_info_instance)
 
-    async def is_running(self) -> bool:
+    async def is_running(self, request_timeout: Optional[float] = None) -> bool:
         return await _call(self._sandbox.is_running)
 
     def __repr__(self) -> str:

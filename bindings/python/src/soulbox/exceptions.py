@@ -31,6 +31,18 @@ __all__ = [
     "LimitUnenforceableException",
     "SandboxIOException",
     "CommandExitException",
+    "AuthenticationException",
+    "GitAuthException",
+    "GitUpstreamException",
+    "TemplateException",
+    "RateLimitException",
+    "BuildException",
+    "FileUploadException",
+    "VolumeException",
+    "VolumeNotFoundException",
+    "VolumePathNotFoundException",
+    "SecretException",
+    "SecretNotFoundException",
 ]
 
 
@@ -115,6 +127,57 @@ class CommandExitException(SandboxException, CommandResult):
 
     def __str__(self) -> str:
         return f"Command exited with code {self.exit_code} and error:\n{self.stderr}"
+
+
+# E2B's remaining exception names, for ``except`` clauses of ported code. SoulBox raises
+# TemplateException for no template-specific error yet; the others name cloud features
+# (auth, rate limits, builds, volumes, secrets) and are never raised by SoulBox itself.
+class AuthenticationException(Exception):
+    """E2B's authentication failure (never raised locally)."""
+
+
+class GitAuthException(AuthenticationException):
+    """A git operation needed credentials."""
+
+
+class GitUpstreamException(SandboxException):
+    """A git operation needed an upstream branch."""
+
+
+class TemplateException(SandboxException):
+    """The template is not compatible."""
+
+
+class RateLimitException(SandboxException):
+    """E2B's rate limit (never raised locally)."""
+
+
+class BuildException(Exception):
+    """E2B's template build failure (never raised locally)."""
+
+
+class FileUploadException(BuildException):
+    """E2B's build file upload failure (never raised locally)."""
+
+
+class VolumeException(Exception):
+    """E2B's volume error (volumes are unsupported)."""
+
+
+class VolumeNotFoundException(NotFoundException):
+    """E2B's missing volume (volumes are unsupported)."""
+
+
+class VolumePathNotFoundException(NotFoundException):
+    """E2B's missing volume path (volumes are unsupported)."""
+
+
+class SecretException(Exception):
+    """E2B's secret error (never raised locally)."""
+
+
+class SecretNotFoundException(SecretException):
+    """E2B's missing secret (never raised locally)."""
 
 
 # BEGIN GENERATED errors: scripts/gen-errors.py from src/core/error_codes.txt

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional
 
+from . import _compat
 from . import _core
 from . import _validate as check
 from .commands import Commands, Pty
-from .exceptions import NotFoundException, NotRunningException
+from .exceptions import NotFoundException, NotRunningException, SandboxNotFoundException
 from .filesystem import Filesystem
 
 __all__ = ["Sandbox", "SandboxInfo", "SandboxLimits"]
@@ -51,6 +52,16 @@ class SandboxInfo:
     """Why the state is "foreign"; "" otherwise."""
     agent_protocol_version: int = 0
     """The control protocol of the sandbox's agent (0: too old to connect to, or foreign)."""
+    name: Optional[str] = None
+    """E2B's template name: the template id."""
+    cpu_count: int = 0
+    """E2B's field: the cpu limit rounded up (0: unlimited)."""
+    memory_mb: int = 0
+    """E2B's field: the memory limit in MiB (0: unlimited)."""
+    envd_version: str = ""
+    """E2B's field: here the SoulBox version."""
+    sandbox_domain: Optional[str] = None
+    allow_internet_access: Optional[bool] = None
 
 
 def _time(ms: int) -> datetime:
@@ -58,7 +69,13 @@ def _time(ms: int) -> datetime:
 
 
 def _info(d: dict) -> SandboxInfo:
+    import math
+
     return SandboxInfo(
+        name=d["template_id"],
+        cpu_count=math.ceil(d["cpus"]) if d["cpus"] else 0,
+        memory_mb=d["memory_bytes"] // _MIB,
+        envd_version=_core.version,
         sandbox_id=d["sandbox_id"],
         template_id=d["template_id"],
         metadata=d["metadata"],
@@ -104,6 +121,8 @@ def _create_core(
     if cpus is not None:
         if isinstance(cpus, bool) or not isinstance(cpus, (int, float)) or cpus < 0:
             raise ValueError(f"cpus must be a number >= 0, not {cpus!r}")
+    if template == "base":
+        template = None  # E2B's default template is SoulBox's default
     return _core.create(
         check.text("template", template, optional=True),
         check.whole_seconds("timeout", timeout),
@@ -136,8 +155,16 @@ class Sandbox:
         self,
         template: Optional[str] = None,
         timeout: Optional[float] = 300,
-        envs: Optional[Dict[str, str]] = None,
         metadata: Optional[Dict[str, str]] = None,
+        envs: Optional[Dict[str, str]] = None,
+        secure: bool = True,
+        allow_internet_access: bool = True,
+        mcp: Any = None,
+        network: Any = None,
+        iam: Any = None,
+        lifecycle: Any = None,
+        volume_mounts: Any = None,
+        logger: Any = None,
         *,
         memory_mb: Optional[int] = None,
         memory_bytes: Optional[int] = None,
@@ -146,9 +173,18 @@ class Sandbox:
         disk_mb: Optional[int] = None,
         disk_bytes: Optional[int] = None,
         hostname: Optional[str] = None,
+        **opts: Any,
     ) -> None:
-        """Starts a sandbox. ``timeout``: lifetime in seconds (0/None: none; whole seconds).
-        Limits: None = default (512 MiB, 1 cpu, 1024 pids, 1 GiB disk), 0 = unlimited."""
+        """Starts a sandbox; E2B's ``Sandbox.create`` arguments in E2B's order. ``timeout``:
+        lifetime in seconds (0/None: none; whole seconds). Limits: None = default (512 MiB,
+        1 cpu, 1024 pids, 1 GiB disk), 0 = unlimited. E2B's cloud options (api_key, domain,
+        secure, ...) are ignored; those naming a missing feature (mcp, network rules,
+        volumes, pause) raise UnsupportedException."""
+        if iam:
+            raise _compat.unsupported("iam")
+        _compat.create_opts(
+            secure, allow_internet_access, mcp, network, lifecycle, volume_mounts, opts
+        )
         self._attach(
             _create_core(
                 template, timeout, envs, metadata, memory_mb, memory_bytes, cpus, pids,
@@ -173,22 +209,47 @@ class Sandbox:
         cls,
         template: Optional[str] = None,
         timeout: Optional[float] = 300,
-        envs: Optional[Dict[str, str]] = None,
         metadata: Optional[Dict[str, str]] = None,
-        **limits: Any,
+        envs: Optional[Dict[str, str]] = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> "Sandbox":
-        """Starts a sandbox; the same arguments as ``Sandbox(...)``."""
-        return cls(template, timeout, envs, metadata, **limits)
+        """Starts a sandbox; the same arguments as ``Sandbox(...)`` (E2B's order)."""
+        return cls(template, timeout, metadata, envs, *args, **kwargs)
 
-    @classmethod
-    def connect(cls, sandbox_id: str) -> "Sandbox":
-        """Reaches a running sandbox by id (from any process of the same host user)."""
-        return cls._wrap(_core.connect(check.path("sandbox_id", sandbox_id)))
+    def _connect_class(cls, sandbox_id: str, timeout: Optional[float] = None, logger: Any = None, **opts: Any) -> "Sandbox":
+        """Reaches a running sandbox by id (from any process of the same host user);
+        ``timeout`` (seconds), if given, resets its remaining lifetime."""
+        _compat.api_opts("connect", opts)
+        sandbox = cls._wrap(_core.connect(check.path("sandbox_id", sandbox_id)))
+        if timeout is not None:
+            sandbox.set_timeout(timeout)
+        return sandbox
+
+    def _connect_instance(self, timeout: Optional[float] = None, **opts: Any) -> "Sandbox":
+        """Reconnects to this sandbox (E2B's ``sbx.connect()``); returns it."""
+        _compat.api_opts("connect", opts)
+        if not self._core.is_running():
+            raise SandboxNotFoundException(f"sandbox {self.sandbox_id} is not running")
+        if timeout is not None:
+            self.set_timeout(timeout)
+        return self
+
+    connect = _ClassOrInstanceMethod(_connect_class, _connect_instance)
 
     @staticmethod
-    def list() -> List[SandboxInfo]:
-        """Every running sandbox of this host user."""
-        return [_info(d) for d in _core.list_sandboxes()]
+    def list(
+        query: Optional[_compat.SandboxQuery] = None,
+        limit: Optional[int] = None,
+        next_token: Optional[str] = None,
+        **opts: Any,
+    ) -> _compat.SandboxPaginator:
+        """The sandboxes of this host user, as E2B's paginator
+        (``while p.has_next: p.next_items()``)."""
+        _compat.api_opts("list", opts)
+        return _compat.SandboxPaginator(
+            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token
+        )
 
     @property
     def sandbox_id(self) -> str:
@@ -200,11 +261,13 @@ class Sandbox:
     def __exit__(self, *exc_info: object) -> None:
         self.kill()
 
-    def _kill_instance(self) -> bool:
+    def _kill_instance(self, **opts: Any) -> bool:
         """Ends the sandbox and everything in it; False if it had already ended."""
+        _compat.api_opts("kill", opts)
         return self._core.kill()
 
-    def _kill_class(cls, sandbox_id: str) -> bool:
+    def _kill_class(cls, sandbox_id: str, **opts: Any) -> bool:
+        _compat.api_opts("kill", opts)
         try:
             sandbox = cls.connect(sandbox_id)
         except (NotFoundException, NotRunningException):
@@ -213,25 +276,29 @@ class Sandbox:
 
     kill = _ClassOrInstanceMethod(_kill_class, _kill_instance)
 
-    def _set_timeout_instance(self, timeout: float) -> None:
+    def _set_timeout_instance(self, timeout: float, **opts: Any) -> None:
         """Sets the remaining lifetime to ``timeout`` seconds from now (0: none)."""
+        _compat.api_opts("set_timeout", opts)
         self._core.set_timeout(check.whole_seconds("timeout", timeout))
 
-    def _set_timeout_class(cls, sandbox_id: str, timeout: float) -> None:
+    def _set_timeout_class(cls, sandbox_id: str, timeout: float, **opts: Any) -> None:
+        _compat.api_opts("set_timeout", opts)
         cls.connect(sandbox_id).set_timeout(timeout)
 
     set_timeout = _ClassOrInstanceMethod(_set_timeout_class, _set_timeout_instance)
 
-    def _get_info_instance(self) -> SandboxInfo:
+    def _get_info_instance(self, **opts: Any) -> SandboxInfo:
         """The sandbox's info, with SoulBox's limits, cgroup and rootless mode."""
+        _compat.api_opts("get_info", opts)
         return _info(self._core.get_info())
 
-    def _get_info_class(cls, sandbox_id: str) -> SandboxInfo:
+    def _get_info_class(cls, sandbox_id: str, **opts: Any) -> SandboxInfo:
+        _compat.api_opts("get_info", opts)
         return cls.connect(sandbox_id).get_info()
 
     get_info = _ClassOrInstanceMethod(_get_info_class, _get_info_instance)
 
-    def is_running(self) -> bool:
+    def is_running(self, request_timeout: Optional[float] = None) -> bool:
         """Whether the sandbox is still running."""
         return self._core.is_running()
 
