@@ -16,7 +16,7 @@ def test_async_sandbox_end_to_end():
         async with await AsyncSandbox.create(timeout=60, metadata={"k": "v"}) as sbx:
             assert await sbx.is_running()
             assert (await sbx.get_info()).metadata == {"k": "v"}
-            assert sbx.sandbox_id in [s.sandbox_id for s in await AsyncSandbox.list()]
+            assert sbx.sandbox_id in [s.sandbox_id for s in await AsyncSandbox.list().next_items()]
 
             chunks, loop_threads = [], set()
 

@@ -52,14 +52,14 @@ def test_connect_list_set_timeout_and_class_kill():
     sbx = Sandbox.create(timeout=60)
     other = Sandbox.connect(sbx.sandbox_id)
     assert other.sandbox_id == sbx.sandbox_id
-    assert sbx.sandbox_id in [s.sandbox_id for s in Sandbox.list()]
+    assert sbx.sandbox_id in [s.sandbox_id for s in Sandbox.list().next_items()]
     other.set_timeout(120)
     info = Sandbox.get_info(sbx.sandbox_id)
     assert 110 <= (info.end_at - datetime.datetime.now(datetime.timezone.utc)).total_seconds() <= 121
     assert Sandbox.kill(sbx.sandbox_id) is True
     assert Sandbox.kill(sbx.sandbox_id) is False
     assert not sbx.is_running()
-    assert sbx.sandbox_id not in [s.sandbox_id for s in Sandbox.list()]
+    assert sbx.sandbox_id not in [s.sandbox_id for s in Sandbox.list().next_items()]
 
 
 def test_connect_unknown_id():
@@ -109,7 +109,7 @@ def test_foreign_sandbox_is_listed_as_such():
         with open(record, "w") as f:
             f.write('{"schema_version":99,"id":"%s"}\n' % sbx.sandbox_id)
         try:
-            listed = {s.sandbox_id: s for s in Sandbox.list()}
+            listed = {s.sandbox_id: s for s in Sandbox.list().next_items()}
         finally:
             with open(record, "w") as f:
                 f.write(saved)

@@ -13,6 +13,7 @@ import inspect
 from typing import IO, Any, AsyncIterator, Callable, Dict, List, Optional, Union
 
 from .commands import CommandHandle, Commands, Event, Pty
+from .exceptions import CommandExitException
 from .commands_types import CommandResult, ProcessInfo, PtySize
 from .filesystem import EntryInfo, Filesystem, FilesystemEvent, WatchHandle, WriteEntry
 from .sandbox import Sandbox, SandboxInfo, _ClassOrInstanceMethod
@@ -48,14 +49,34 @@ async def _call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
 
 
 class AsyncCommandHandle:
-    """A running command or terminal; ``async for stdout, stderr, pty in handle``."""
+    """A running command or terminal; ``async for stdout, stderr, pty in handle``. After
+    ``wait()`` (E2B's shape) ``stdout``, ``stderr``, ``exit_code`` hold the result."""
 
     def __init__(self, handle: CommandHandle) -> None:
         self._handle = handle
+        self._result: Optional[CommandResult] = None
 
     @property
     def pid(self) -> int:
         return self._handle.pid
+
+    @property
+    def stdout(self) -> str:
+        """The stdout so far once waited for ("" before)."""
+        return self._result.stdout if self._result else ""
+
+    @property
+    def stderr(self) -> str:
+        return self._result.stderr if self._result else ""
+
+    @property
+    def exit_code(self) -> Optional[int]:
+        """None while the command runs (not waited for)."""
+        return self._result.exit_code if self._result else None
+
+    @property
+    def error(self) -> Optional[str]:
+        return self._result.error if self._result else None
 
     async def __aiter__(self) -> AsyncIterator[Event]:
         events = iter(self._handle)
@@ -65,15 +86,20 @@ class AsyncCommandHandle:
     async def wait(self) -> CommandResult:
         """The result once the process ends; raises CommandExitException on a non-zero exit.
         Cancelling the wait leaves the process running."""
-        return await _call(self._handle.wait)
+        try:
+            self._result = await _call(self._handle.wait)
+        except CommandExitException as e:
+            self._result = e
+            raise
+        return self._result
 
     async def kill(self) -> bool:
         return await _call(self._handle.kill)
 
-    async def send_stdin(self, data: Union[str, bytes]) -> None:
+    async def send_stdin(self, data: Union[str, bytes], request_timeout: Optional[float] = None) -> None:
         await _call(self._handle.send_stdin, data)
 
-    async def close_stdin(self) -> None:
+    async def close_stdin(self, request_timeout: Optional[float] = None) -> None:
         await _call(self._handle.close_stdin)
 
     async def disconnect(self) -> None:
@@ -81,7 +107,7 @@ class AsyncCommandHandle:
 
 
 class AsyncCommands:
-    """``sandbox.commands`` as coroutines."""
+    """``sandbox.commands`` as coroutines (E2B's AsyncCommands signatures)."""
 
     def __init__(self, commands: Commands) -> None:
         self._commands = commands
@@ -89,14 +115,15 @@ class AsyncCommands:
     async def run(
         self,
         cmd: str,
-        background: bool = False,
+        background: Optional[bool] = None,
         envs: Optional[Dict[str, str]] = None,
-        user: str = "user",
+        user: Optional[str] = None,
         cwd: Optional[str] = None,
         on_stdout: Optional[Callable] = None,
         on_stderr: Optional[Callable] = None,
-        stdin: bool = False,
+        stdin: Optional[bool] = None,
         timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
     ) -> Union[CommandResult, AsyncCommandHandle]:
         """As ``Sandbox.commands.run``; ``background=True`` gives an AsyncCommandHandle."""
         result = await _call(
@@ -105,24 +132,37 @@ class AsyncCommands:
         )
         return AsyncCommandHandle(result) if background else result
 
-    async def list(self) -> List[ProcessInfo]:
+    async def list(self, request_timeout: Optional[float] = None) -> List[ProcessInfo]:
         return await _call(self._commands.list)
 
-    async def kill(self, pid: int) -> bool:
+    async def kill(self, pid: int, request_timeout: Optional[float] = None) -> bool:
         return await _call(self._commands.kill, pid)
 
-    async def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+    async def send_stdin(
+        self, pid: int, data: Union[str, bytes], request_timeout: Optional[float] = None
+    ) -> None:
         await _call(self._commands.send_stdin, pid, data)
 
+    async def close_stdin(self, pid: int, request_timeout: Optional[float] = None) -> None:
+        await _call(self._commands.close_stdin, pid)
+
     async def connect(
-        self, pid: int, on_stdout: Optional[Callable] = None, on_stderr: Optional[Callable] = None
+        self,
+        pid: int,
+        timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
+        on_stdout: Optional[Callable] = None,
+        on_stderr: Optional[Callable] = None,
     ) -> AsyncCommandHandle:
-        handle = await _call(self._commands.connect, pid, _on_loop(on_stdout), _on_loop(on_stderr))
+        handle = await _call(
+            self._commands.connect, pid, timeout,
+            on_stdout=_on_loop(on_stdout), on_stderr=_on_loop(on_stderr),
+        )
         return AsyncCommandHandle(handle)
 
 
 class AsyncPty:
-    """``sandbox.pty`` as coroutines."""
+    """``sandbox.pty`` as coroutines (E2B's AsyncPty signatures)."""
 
     def __init__(self, pty: Pty) -> None:
         self._pty = pty
@@ -131,25 +171,38 @@ class AsyncPty:
         self,
         size: PtySize = PtySize(),
         on_data: Optional[Callable] = None,
-        user: str = "user",
+        user: Optional[str] = None,
         cwd: Optional[str] = None,
         envs: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
     ) -> AsyncCommandHandle:
-        handle = await _call(self._pty.create, size, _on_loop(on_data), user, cwd, envs, timeout)
+        handle = await _call(
+            self._pty.create, size, user, cwd, envs, timeout, on_data=_on_loop(on_data)
+        )
         return AsyncCommandHandle(handle)
 
-    async def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+    async def send_stdin(
+        self, pid: int, data: Union[str, bytes], request_timeout: Optional[float] = None
+    ) -> None:
         await _call(self._pty.send_stdin, pid, data)
 
-    async def resize(self, pid: int, size: PtySize) -> None:
+    async def resize(self, pid: int, size: PtySize, request_timeout: Optional[float] = None) -> None:
         await _call(self._pty.resize, pid, size)
 
-    async def kill(self, pid: int) -> bool:
+    async def kill(self, pid: int, request_timeout: Optional[float] = None) -> bool:
         return await _call(self._pty.kill, pid)
 
-    async def connect(self, pid: int, on_data: Optional[Callable] = None) -> AsyncCommandHandle:
-        return AsyncCommandHandle(await _call(self._pty.connect, pid, _on_loop(on_data)))
+    async def connect(
+        self,
+        pid: int,
+        on_data: Optional[Callable] = None,
+        timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
+    ) -> AsyncCommandHandle:
+        return AsyncCommandHandle(
+            await _call(self._pty.connect, pid, timeout, on_data=_on_loop(on_data))
+        )
 
 
 class AsyncWatchHandle:
@@ -166,47 +219,75 @@ class AsyncWatchHandle:
 
 
 class AsyncFilesystem:
-    """``sandbox.files`` as coroutines; ``read(format="stream")`` is an async iterator."""
+    """``sandbox.files`` as coroutines; ``read(format="stream")`` is an async iterator.
+    E2B's per-call ``request_timeout``, ``gzip``, ``stream_idle_timeout``,
+    ``use_octet_stream`` and ``metadata`` are accepted (see ``Filesystem``)."""
 
     def __init__(self, files: Filesystem) -> None:
         self._files = files
 
-    async def read(self, path: str, format: str = "text", user: str = "user"):
+    async def read(
+        self, path: str, format: str = "text", user: Optional[str] = None,
+        request_timeout: Optional[float] = None, gzip: bool = False,
+        stream_idle_timeout: Optional[float] = None,
+    ):
         result = await _call(self._files.read, path, format, user)
         return _aiter_chunks(result) if format == "stream" else result
 
-    async def write(self, path: str, data: Union[str, bytes, IO], user: str = "user") -> EntryInfo:
+    async def write(
+        self, path: str, data: Union[str, bytes, IO], user: Optional[str] = None,
+        request_timeout: Optional[float] = None, gzip: bool = False,
+        use_octet_stream: Optional[bool] = None, metadata: Optional[Dict[str, str]] = None,
+    ) -> EntryInfo:
         return await _call(self._files.write, path, data, user)
 
-    async def write_files(self, files: List[WriteEntry], user: str = "user") -> List[EntryInfo]:
+    async def write_files(
+        self, files: List[WriteEntry], user: Optional[str] = None,
+        request_timeout: Optional[float] = None, gzip: bool = False,
+        use_octet_stream: Optional[bool] = None, metadata: Optional[Dict[str, str]] = None,
+    ) -> List[EntryInfo]:
         return await _call(self._files.write_files, files, user)
 
-    async def list(self, path: str, depth: int = 1, user: str = "user") -> List[EntryInfo]:
+    async def list(
+        self, path: str, depth: Optional[int] = 1, user: Optional[str] = None,
+        request_timeout: Optional[float] = None,
+    ) -> List[EntryInfo]:
         return await _call(self._files.list, path, depth, user)
 
-    async def exists(self, path: str, user: str = "user") -> bool:
+    async def exists(self, path: str, user: Optional[str] = None, request_timeout: Optional[float] = None) -> bool:
         return await _call(self._files.exists, path, user)
 
-    async def get_info(self, path: str, user: str = "user") -> EntryInfo:
+    async def get_info(self, path: str, user: Optional[str] = None, request_timeout: Optional[float] = None) -> EntryInfo:
         return await _call(self._files.get_info, path, user)
 
-    async def remove(self, path: str, user: str = "user") -> None:
+    async def remove(self, path: str, user: Optional[str] = None, request_timeout: Optional[float] = None) -> None:
         await _call(self._files.remove, path, user)
 
-    async def rename(self, old_path: str, new_path: str, user: str = "user") -> EntryInfo:
+    async def rename(
+        self, old_path: str, new_path: str, user: Optional[str] = None,
+        request_timeout: Optional[float] = None,
+    ) -> EntryInfo:
         return await _call(self._files.rename, old_path, new_path, user)
 
-    async def make_dir(self, path: str, user: str = "user") -> bool:
+    async def make_dir(self, path: str, user: Optional[str] = None, request_timeout: Optional[float] = None) -> bool:
         return await _call(self._files.make_dir, path, user)
 
     async def watch_dir(
         self,
         path: str,
         on_event: Optional[Callable] = None,
+        on_exit: Optional[Callable] = None,
+        user: Optional[str] = None,
+        request_timeout: Optional[float] = None,
+        timeout: Optional[float] = 60,
         recursive: bool = False,
-        user: str = "user",
+        include_entry: bool = False,
+        allow_network_mounts: bool = False,
     ) -> AsyncWatchHandle:
-        handle = await _call(self._files.watch_dir, path, _on_loop(on_event), recursive, user)
+        handle = await _call(
+            self._files.watch_dir, path, user, recursive=recursive,
+            include_entry=include_entry, on_event=_on_loop(on_event),
+        )
         return AsyncWatchHandle(handle)
 
 

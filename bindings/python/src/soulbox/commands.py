@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import queue
 import signal
+import weakref
 from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from . import _core
@@ -31,6 +32,11 @@ def _finish(result: dict) -> CommandResult:
         stderr=_decode(result["stderr"]),
         exit_code=result["exit_code"],
         error=result["error"] or None,
+        signal=result.get("signal", 0),
+        timed_out=bool(result.get("timed_out", False)),
+        oom_killed=bool(result.get("oom_killed", False)),
+        stdout_truncated=bool(result.get("stdout_truncated", False)),
+        stderr_truncated=bool(result.get("stderr_truncated", False)),
     )
     if result["timed_out"]:
         raise TimeoutException(
@@ -93,9 +99,12 @@ class CommandHandle:
     :meth:`wait` for the result. Dropping the handle does not stop the process.
     """
 
-    def __init__(self, process: _core.Process, output: _Output) -> None:
+    def __init__(
+        self, process: _core.Process, output: _Output, sandbox: Optional[_core.Sandbox] = None
+    ) -> None:
         self._process = process
         self._output = output
+        self._sandbox = sandbox
 
     @property
     def pid(self) -> int:
@@ -137,18 +146,28 @@ class CommandHandle:
                     on_stderr(stderr)
                 elif pty is not None and on_pty:
                     on_pty(pty)
-        return _finish(self._process.wait(kill_on_interrupt=False))
+        result = self._process.wait(kill_on_interrupt=False)
+        try:
+            return _finish(result)
+        except CommandExitException as e:
+            # E2B: a command whose sandbox went away fails with a TimeoutException.
+            if self._sandbox is not None and not self._sandbox.is_running():
+                raise TimeoutException(
+                    f"the command ended because the sandbox was killed or reached its end of "
+                    f"life ({e.error or 'killed'})"
+                ) from e
+            raise
 
     def kill(self) -> bool:
         """SIGKILLs the process; False if it had already ended."""
         return self._process.kill(signal.SIGKILL)
 
-    def send_stdin(self, data: Union[str, bytes]) -> None:
+    def send_stdin(self, data: Union[str, bytes], request_timeout: Optional[float] = None) -> None:
         """Writes to the process's stdin (start it with ``stdin=True``) or types into a
         terminal."""
         self._process.send_stdin(check.data("data", data))
 
-    def close_stdin(self) -> None:
+    def close_stdin(self, request_timeout: Optional[float] = None) -> None:
         """Closes stdin: the process reads end-of-file."""
         self._process.close_stdin()
 
@@ -162,18 +181,27 @@ class Commands:
 
     def __init__(self, sandbox: _core.Sandbox) -> None:
         self._sandbox = sandbox
+        # Handles this object gave out, by pid: close_stdin(pid) goes through them.
+        self._handles: "weakref.WeakValueDictionary[int, CommandHandle]" = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _keep(self, handle: "CommandHandle") -> "CommandHandle":
+        self._handles[handle.pid] = handle
+        return handle
 
     def run(
         self,
         cmd: str,
-        background: bool = False,
+        background: Optional[bool] = None,
         envs: Optional[Dict[str, str]] = None,
-        user: str = "user",
+        user: Optional[str] = None,
         cwd: Optional[str] = None,
         on_stdout: Optional[OutputCallback] = None,
         on_stderr: Optional[OutputCallback] = None,
-        stdin: bool = False,
+        stdin: Optional[bool] = None,
         timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
     ) -> Union[CommandResult, CommandHandle]:
         """Runs ``cmd`` with ``/bin/bash -l -c``.
 
@@ -186,7 +214,7 @@ class Commands:
         output = _Output(on_stdout, on_stderr, keep=bool(background))
         if background:
             process = self._call(_core.commands_start, cmd, envs, user, cwd, output, stdin, timeout)
-            return CommandHandle(process, output)
+            return self._keep(CommandHandle(process, output, self._sandbox))
         return _finish(self._call(_core.commands_run, cmd, envs, user, cwd, output, stdin, timeout))
 
     def _call(self, start, cmd, envs, user, cwd, output: _Output, stdin, timeout):
@@ -199,7 +227,7 @@ class Commands:
             self._sandbox,
             cmd,
             check.string_map("envs", envs),
-            check.user(user),
+            check.user("user" if user is None else user),
             check.text("cwd", cwd, optional=True),
             check.milliseconds("timeout", timeout),
             on_stdout,
@@ -208,7 +236,7 @@ class Commands:
             "",
         )
 
-    def list(self) -> List[ProcessInfo]:
+    def list(self, request_timeout: Optional[float] = None) -> List[ProcessInfo]:
         """The processes started through the API that are still running."""
         return [
             ProcessInfo(
@@ -222,30 +250,52 @@ class Commands:
             for p in _core.commands_list(self._sandbox)
         ]
 
-    def kill(self, pid: int) -> bool:
+    def kill(self, pid: int, request_timeout: Optional[float] = None) -> bool:
         """SIGKILLs a process by pid; False if there was no such process."""
         return _core.commands_kill(self._sandbox, check.integer("pid", pid, minimum=1))
 
-    def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+    def send_stdin(
+        self, pid: int, data: Union[str, bytes], request_timeout: Optional[float] = None
+    ) -> None:
         """Writes to a process's stdin by pid."""
         _core.commands_send_stdin(
             self._sandbox, check.integer("pid", pid, minimum=1), check.data("data", data)
         )
 
+    def close_stdin(self, pid: int, request_timeout: Optional[float] = None) -> None:
+        """Closes a process's stdin by pid: it reads end-of-file. Uses this object's handle
+        of the process if there is one, else connects for the call (which disconnects
+        another handle of this interpreter on the process, see ``connect``)."""
+        pid = check.integer("pid", pid, minimum=1)
+        handle = self._handles.get(pid)
+        if handle is not None:
+            handle.close_stdin()
+            return
+        process = _core.commands_connect(self._sandbox, pid, None, None)
+        try:
+            process.close_stdin()
+        finally:
+            process.disconnect()
+
     def connect(
         self,
         pid: int,
+        timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
+        *,
         on_stdout: Optional[OutputCallback] = None,
         on_stderr: Optional[OutputCallback] = None,
     ) -> CommandHandle:
         """Attaches to a running process: output from now on. Another handle of this
-        interpreter on the same process is disconnected first (one connection at a time)."""
+        interpreter on the same process is disconnected first (one connection at a time).
+        ``timeout`` is checked and accepted for E2B; the process's own timeout applies."""
+        check.milliseconds("timeout", timeout)
         output = _Output(on_stdout, on_stderr)
         out_cb, err_cb = output.callbacks()
         process = _core.commands_connect(
             self._sandbox, check.integer("pid", pid, minimum=1), out_cb, err_cb
         )
-        return CommandHandle(process, output)
+        return self._keep(CommandHandle(process, output, self._sandbox))
 
 
 class Pty:
@@ -257,11 +307,13 @@ class Pty:
     def create(
         self,
         size: PtySize = PtySize(),
-        on_data: Optional[PtyCallback] = None,
-        user: str = "user",
+        user: Optional[str] = None,
         cwd: Optional[str] = None,
         envs: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
+        *,
+        on_data: Optional[PtyCallback] = None,
     ) -> CommandHandle:
         """Starts ``/bin/bash -i -l`` in a terminal of ``size``; ``timeout`` seconds (0/None:
         until killed). ``on_data`` gets raw terminal output on the event-loop thread."""
@@ -272,35 +324,46 @@ class Pty:
             self._sandbox,
             rows,
             cols,
-            check.user(user),
+            check.user("user" if user is None else user),
             check.text("cwd", cwd, optional=True),
             check.string_map("envs", envs),
             check.milliseconds("timeout", timeout),
             on_out,
         )
-        return CommandHandle(process, output)
+        return CommandHandle(process, output, self._sandbox)
 
-    def send_stdin(self, pid: int, data: Union[str, bytes]) -> None:
+    def send_stdin(
+        self, pid: int, data: Union[str, bytes], request_timeout: Optional[float] = None
+    ) -> None:
         """Types into a terminal."""
         _core.pty_send_stdin(
             self._sandbox, check.integer("pid", pid, minimum=1), check.data("data", data)
         )
 
-    def resize(self, pid: int, size: PtySize) -> None:
+    def resize(self, pid: int, size: PtySize, request_timeout: Optional[float] = None) -> None:
         """Resizes a terminal; its program gets SIGWINCH."""
         rows, cols = _size(size)
         _core.pty_resize(self._sandbox, check.integer("pid", pid, minimum=1), rows, cols)
 
-    def kill(self, pid: int) -> bool:
+    def kill(self, pid: int, request_timeout: Optional[float] = None) -> bool:
         """Kills a terminal; False if there was none with this pid."""
         return _core.pty_kill(self._sandbox, check.integer("pid", pid, minimum=1))
 
-    def connect(self, pid: int, on_data: Optional[PtyCallback] = None) -> CommandHandle:
-        """Attaches to a running terminal: output from now on."""
+    def connect(
+        self,
+        pid: int,
+        timeout: Optional[float] = 60,
+        request_timeout: Optional[float] = None,
+        *,
+        on_data: Optional[PtyCallback] = None,
+    ) -> CommandHandle:
+        """Attaches to a running terminal: output from now on (``timeout`` as in
+        ``commands.connect``)."""
+        check.milliseconds("timeout", timeout)
         output = _Output(on_data, pty=True)
         on_out, _ = output.callbacks()
         process = _core.pty_connect(self._sandbox, check.integer("pid", pid, minimum=1), on_out)
-        return CommandHandle(process, output)
+        return CommandHandle(process, output, self._sandbox)
 
 
 def _size(size: PtySize) -> Tuple[int, int]:

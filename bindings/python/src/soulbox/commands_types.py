@@ -28,6 +28,15 @@ class CommandResult:
     """0 on success; -1 when killed by a signal."""
     error: Optional[str]
     """Why the command failed ("exit status 3", "killed by signal 9 (SIGKILL)"), else None."""
+    signal: int = 0
+    """SoulBox extra: the signal that ended the command (0: none)."""
+    timed_out: bool = False
+    """SoulBox extra: the command's timeout ended it."""
+    oom_killed: bool = False
+    """SoulBox extra: the kernel's OOM killer ended it (memory limit)."""
+    stdout_truncated: bool = False
+    """SoulBox extra: stdout exceeded the kept maximum and was cut."""
+    stderr_truncated: bool = False
 
 
 @dataclass
