@@ -227,8 +227,8 @@ class Commands:
             self._sandbox,
             cmd,
             check.string_map("envs", envs),
-            check.user("user" if user is None else user),
-            check.text("cwd", cwd, optional=True),
+            check.user(user),
+            _cwd(cwd, user),
             check.milliseconds("timeout", timeout),
             on_stdout,
             on_stderr,
@@ -324,8 +324,8 @@ class Pty:
             self._sandbox,
             rows,
             cols,
-            check.user("user" if user is None else user),
-            check.text("cwd", cwd, optional=True),
+            check.user(user),
+            _cwd(cwd, user),
             check.string_map("envs", envs),
             check.milliseconds("timeout", timeout),
             on_out,
@@ -364,6 +364,17 @@ class Pty:
         on_out, _ = output.callbacks()
         process = _core.pty_connect(self._sandbox, check.integer("pid", pid, minimum=1), on_out)
         return CommandHandle(process, output, self._sandbox)
+
+
+def _cwd(cwd: Optional[str], user: Optional[str]) -> Optional[str]:
+    """E2B resolves a relative cwd against the user's home: /root for root, else
+    /home/<user> (SoulBox templates' layout)."""
+    cwd = check.text("cwd", cwd, optional=True)
+    if cwd and not cwd.startswith("/"):
+        name = check.user(user)
+        home = "/root" if name == "root" else f"/home/{name}"
+        cwd = f"{home}/{cwd}"
+    return cwd
 
 
 def _size(size: PtySize) -> Tuple[int, int]:
