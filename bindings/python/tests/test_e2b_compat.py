@@ -232,9 +232,11 @@ def test_close_stdin_by_pid(sbx):
     sbx.commands.close_stdin(handle.pid)
     assert handle.wait().stdout == "abcend\n"
     # Without a handle of this object (it was dropped): connects for the call.
-    pid = sbx.commands.run("cat; echo end2", background=True, stdin=True).pid
+    pid = sbx.commands.run("cat > /tmp/cs.out; echo eof > /tmp/cs.flag", background=True, stdin=True).pid
+    sbx.commands.send_stdin(pid, "zz")
     sbx.commands.close_stdin(pid, 2)
-    assert sbx.commands.connect(pid).wait().stdout == "end2\n"
+    wait_until(lambda: sbx.files.exists("/tmp/cs.flag"))
+    assert sbx.files.read("/tmp/cs.out") == "zz"
 
 
 def test_connect_positional_timeout(sbx):
@@ -287,7 +289,8 @@ def test_files_positional_e2b_order(sbx):
     assert info.path == "/home/user/pos/a.txt"
     # read(path, format, user, request_timeout, gzip)
     assert sbx.files.read("pos/a.txt", "text", "user", 5, False) == "hello"
-    assert sbx.files.read("pos/a.txt", format="bytes", request_timeout=5, gzip=True) == b"hello"
+    data = sbx.files.read("pos/a.txt", format="bytes", request_timeout=5, gzip=True)
+    assert isinstance(data, bytearray) and data == b"hello"
     assert sbx.files.exists("pos/a.txt", "user", 5)
     assert sbx.files.get_info("pos/a.txt", "user", 5).size == 5
     assert [e.name for e in sbx.files.list("pos", 1, "user", 5)] == ["a.txt"]
@@ -391,8 +394,18 @@ def test_async_shapes():
             assert again.sandbox_id == sbx.sandbox_id
             assert await sbx.connect() is sbx
 
+            live = await sbx.commands.run("echo live; read x", background=True, stdin=True)
+            for _ in range(500):
+                if live.stdout:
+                    break
+                await asyncio.sleep(0.01)
+            assert live.stdout == "live\n" and live.exit_code is None
+            await live.kill()
+
+            async with await sbx.files.read("/etc/hostname", format="stream") as reader:
+                assert b"".join([c async for c in reader])
+
             handle = await sbx.commands.run("echo out; echo err >&2; exit 3", background=True)
-            assert handle.exit_code is None
             with pytest.raises(CommandExitException):
                 await handle.wait()
             assert (handle.stdout, handle.stderr, handle.exit_code) == ("out\n", "err\n", 3)

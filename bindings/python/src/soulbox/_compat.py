@@ -96,7 +96,7 @@ def _matches(info: Any, query: Optional[SandboxQuery]) -> bool:
         wanted = {s.value if isinstance(s, SandboxState) else str(s) for s in query.state}
         if info.state not in wanted:
             return False
-    if query.started_after is not None and info.started_at <= query.started_after:
+    if query.started_after is not None and info.started_at < query.started_after:
         return False
     if query.template is not None and info.template_id != query.template:
         return False

@@ -52,8 +52,9 @@ class AsyncCommandHandle:
     """A running command or terminal; ``async for stdout, stderr, pty in handle``. After
     ``wait()`` (E2B's shape) ``stdout``, ``stderr``, ``exit_code`` hold the result."""
 
-    def __init__(self, handle: CommandHandle) -> None:
+    def __init__(self, handle: CommandHandle, output: Optional["_Collected"] = None) -> None:
         self._handle = handle
+        self._output = output
         self._result: Optional[CommandResult] = None
 
     @property
@@ -62,12 +63,16 @@ class AsyncCommandHandle:
 
     @property
     def stdout(self) -> str:
-        """The stdout so far once waited for ("" before)."""
-        return self._result.stdout if self._result else ""
+        """The stdout so far (as delivered on the event loop), all of it after ``wait()``."""
+        if self._result is not None:
+            return self._result.stdout
+        return "".join(self._output.stdout) if self._output else ""
 
     @property
     def stderr(self) -> str:
-        return self._result.stderr if self._result else ""
+        if self._result is not None:
+            return self._result.stderr
+        return "".join(self._output.stderr) if self._output else ""
 
     @property
     def exit_code(self) -> Optional[int]:
@@ -106,6 +111,26 @@ class AsyncCommandHandle:
         await _call(self._handle.disconnect)
 
 
+class _Collected:
+    """A background command's output as it arrives (E2B's live ``handle.stdout``)."""
+
+    def __init__(self, on_stdout: Optional[Callable], on_stderr: Optional[Callable]) -> None:
+        self.stdout: List[str] = []
+        self.stderr: List[str] = []
+        self._user = (on_stdout, on_stderr)
+
+    def callbacks(self) -> "tuple[Callable, Callable]":
+        def out(data: str) -> Any:
+            self.stdout.append(data)
+            return self._user[0](data) if self._user[0] else None
+
+        def err(data: str) -> Any:
+            self.stderr.append(data)
+            return self._user[1](data) if self._user[1] else None
+
+        return _on_loop(out), _on_loop(err)
+
+
 class AsyncCommands:
     """``sandbox.commands`` as coroutines (E2B's AsyncCommands signatures)."""
 
@@ -126,11 +151,20 @@ class AsyncCommands:
         request_timeout: Optional[float] = None,
     ) -> Union[CommandResult, AsyncCommandHandle]:
         """As ``Sandbox.commands.run``; ``background=True`` gives an AsyncCommandHandle."""
-        result = await _call(
+        if background:
+            for cb in (on_stdout, on_stderr):
+                if cb is not None and not callable(cb):
+                    raise TypeError("callbacks must be callable")
+            collected = _Collected(on_stdout, on_stderr)
+            out, err = collected.callbacks()
+            handle = await _call(
+                self._commands.run, cmd, True, envs, user, cwd, out, err, stdin, timeout
+            )
+            return AsyncCommandHandle(handle, collected)
+        return await _call(
             self._commands.run, cmd, background, envs, user, cwd,
             _on_loop(on_stdout), _on_loop(on_stderr), stdin, timeout,
         )
-        return AsyncCommandHandle(result) if background else result
 
     async def list(self, request_timeout: Optional[float] = None) -> List[ProcessInfo]:
         return await _call(self._commands.list)
@@ -154,11 +188,10 @@ class AsyncCommands:
         on_stdout: Optional[Callable] = None,
         on_stderr: Optional[Callable] = None,
     ) -> AsyncCommandHandle:
-        handle = await _call(
-            self._commands.connect, pid, timeout,
-            on_stdout=_on_loop(on_stdout), on_stderr=_on_loop(on_stderr),
-        )
-        return AsyncCommandHandle(handle)
+        collected = _Collected(on_stdout, on_stderr)
+        out, err = collected.callbacks()
+        handle = await _call(self._commands.connect, pid, timeout, on_stdout=out, on_stderr=err)
+        return AsyncCommandHandle(handle, collected)
 
 
 class AsyncPty:
@@ -291,12 +324,35 @@ class AsyncFilesystem:
         return AsyncWatchHandle(handle)
 
 
-async def _aiter_chunks(chunks) -> AsyncIterator[bytes]:
-    try:
-        while (chunk := await asyncio.to_thread(next, chunks, _END)) is not _END:
-            yield chunk
-    finally:
-        await asyncio.to_thread(chunks.close)
+class AsyncFileStreamReader:
+    """``await files.read(path, format="stream")``: ``async for chunk in reader`` and
+    ``async with`` (E2B's AsyncFileStreamReader shape)."""
+
+    def __init__(self, chunks) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> "AsyncFileStreamReader":
+        return self
+
+    async def __anext__(self) -> bytes:
+        chunk = await asyncio.to_thread(next, self._chunks, _END)
+        if chunk is _END:
+            await self.close()
+            raise StopAsyncIteration
+        return chunk
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._chunks.close)
+
+    async def __aenter__(self) -> "AsyncFileStreamReader":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _aiter_chunks(chunks) -> AsyncFileStreamReader:
+    return AsyncFileStreamReader(chunks)
 
 
 class AsyncSandbox:

@@ -77,6 +77,15 @@ class WriteEntry:
     path: str
     data: Union[str, bytes, IO]
 
+    # E2B's WriteEntry is a TypedDict: ``entry["path"]`` works too.
+    def __getitem__(self, key: str):
+        if key not in ("path", "data"):
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def keys(self):
+        return ("path", "data")
+
 
 class FilesystemEventType(Enum):
     """Kind of change seen by a directory watch (E2B values)."""
@@ -254,7 +263,7 @@ class Filesystem:
         if format not in ("text", "bytes"):
             raise ValueError(f"format must be 'text', 'bytes' or 'stream', not {format!r}")
         data = _core.files_read(self._sandbox, path, user)
-        return data if format == "bytes" else data.decode("utf-8", errors="replace")
+        return bytearray(data) if format == "bytes" else data.decode("utf-8", errors="replace")
 
     def write(
         self, path: str, data: Union[str, bytes, IO], user: Optional[str] = None,
