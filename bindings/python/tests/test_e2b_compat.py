@@ -444,3 +444,14 @@ def test_async_shapes():
             await slow.wait()
 
     run(main())
+
+
+def test_iterating_past_the_timeout_raises(sbx):
+    handle = sbx.commands.run("echo before; sleep 10", timeout=1, background=True)
+    seen = []
+    with pytest.raises(TimeoutException):
+        for stdout, _, _ in handle:
+            seen.append(stdout)
+    assert seen == ["before\n"]
+    # A command that ends normally iterates to the end without raising.
+    assert [o for o, _, _ in sbx.commands.run("echo x", background=True)] == ["x\n"]

@@ -125,6 +125,12 @@ class CommandHandle:
                     break
         while not events.empty():
             yield events.get_nowait()
+        # E2B: iterating a command that hits its timeout raises TimeoutException.
+        result = self._process.wait(kill_on_interrupt=False)
+        if result["timed_out"]:
+            raise TimeoutException(
+                f"{result['error']}: use the timeout argument to allow longer (0 = no limit)"
+            )
 
     def wait(
         self,
