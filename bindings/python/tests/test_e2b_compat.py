@@ -134,6 +134,7 @@ def test_list_paginator_query_limit_and_end():
         assert paginator.has_next and paginator.next_token is None
         first = paginator.next_items()
         assert len(first) == 2 and paginator.has_next and paginator.next_token
+        first_token = paginator.next_token
         second = paginator.next_items()
         assert len(second) == 1 and not paginator.has_next and paginator.next_token is None
         assert {s.sandbox_id for s in first + second} == {b.sandbox_id for b in boxes}
@@ -141,8 +142,17 @@ def test_list_paginator_query_limit_and_end():
         with pytest.raises(Exception, match="No more items"):
             paginator.next_items()
         # Resuming from a token, positionally: list(query, limit, next_token).
-        resumed = Sandbox.list(SandboxQuery(metadata={"tag": tag}), 2, first[-1].sandbox_id)
+        resumed = Sandbox.list(SandboxQuery(metadata={"tag": tag}), 2, first_token)
         assert [s.sandbox_id for s in resumed.next_items()] == [second[0].sandbox_id]
+        # Start-time order, as E2B's order="asc"/"desc".
+        asc = Sandbox.list(SandboxQuery(metadata={"tag": tag}), order="asc").next_items()
+        desc = Sandbox.list(SandboxQuery(metadata={"tag": tag}), order="desc").next_items()
+        assert [s.sandbox_id for s in asc] == [b.sandbox_id for b in boxes]
+        assert [s.sandbox_id for s in desc] == [b.sandbox_id for b in reversed(boxes)]
+        with pytest.raises(InvalidArgumentException):
+            Sandbox.list(order="up")
+        with pytest.raises(InvalidArgumentException):
+            Sandbox.list(next_token="garbage")
         assert Sandbox.list(SandboxQuery(state=[SandboxState.PAUSED], metadata={"tag": tag})).next_items() == []
     finally:
         for b in boxes:

@@ -103,8 +103,26 @@ def _matches(info: Any, query: Optional[SandboxQuery]) -> bool:
     return True
 
 
+def _key(info: Any) -> tuple:
+    return (int(info.started_at.timestamp() * 1000), info.sandbox_id)
+
+
+def _token(key: tuple) -> str:
+    return f"{key[0]}-{key[1]}"
+
+
+def _untoken(token: str) -> tuple:
+    ms, sep, sandbox_id = token.partition("-")
+    if not sep or not ms.isdigit():
+        raise InvalidArgumentException(f"invalid next_token {token!r}")
+    return (int(ms), sandbox_id)
+
+
 class _PaginatorState:
-    def __init__(self, fetch: Callable[[], list], query, limit, next_token) -> None:
+    def __init__(self, fetch: Callable[[], list], query, limit, next_token, order=None) -> None:
+        if order not in (None, "asc", "desc"):
+            raise InvalidArgumentException(f"Invalid order {order!r}, expected 'asc' or 'desc'")
+        self.order = order
         if query is not None and not isinstance(query, SandboxQuery):
             raise TypeError(f"query must be a SandboxQuery, not {type(query).__name__}")
         self._fetch = fetch
@@ -113,6 +131,8 @@ class _PaginatorState:
         if next_token is not None and not isinstance(next_token, str):
             raise TypeError("next_token must be a str")
         self.next_token = next_token
+        if next_token is not None:
+            _untoken(next_token)
         self._has_next = True
 
     @property
@@ -123,12 +143,14 @@ class _PaginatorState:
     def _page(self, infos: list) -> list:
         if not self._has_next:
             raise SandboxException("No more items to fetch")
-        infos = sorted((i for i in infos if _matches(i, self.query)), key=lambda i: i.sandbox_id)
+        desc = self.order != "asc"  # E2B lists the newest first by default
+        infos = sorted((i for i in infos if _matches(i, self.query)), key=_key, reverse=desc)
         if self.next_token:
-            infos = [i for i in infos if i.sandbox_id > self.next_token]
+            after = _untoken(self.next_token)
+            infos = [i for i in infos if (_key(i) < after if desc else _key(i) > after)]
         if self.limit is not None and len(infos) > self.limit:
             infos = infos[: self.limit]
-            self.next_token = infos[-1].sandbox_id
+            self.next_token = _token(_key(infos[-1]))
         else:
             self.next_token = None
             self._has_next = False
@@ -137,7 +159,8 @@ class _PaginatorState:
 
 class SandboxPaginator(_PaginatorState):
     """``Sandbox.list()``'s result: ``while p.has_next: p.next_items()`` (E2B's shape).
-    Pages are by sandbox id; the token is the last id given."""
+    Sandboxes are ordered by start time, newest first (``order="desc"``, the default, as
+    E2B) or oldest first (``order="asc"``)."""
 
     def next_items(self, **opts: Any) -> list:
         api_opts("next_items", opts)

@@ -393,7 +393,7 @@ class AsyncSandbox:
     @staticmethod
     def list(
         query: Any = None, limit: Optional[int] = None, next_token: Optional[str] = None,
-        **opts: Any,
+        order: Optional[str] = None, **opts: Any,
     ) -> Any:
         """E2B's ``AsyncSandbox.list()``: a paginator whose ``next_items()`` is awaited."""
         from . import _compat
@@ -402,7 +402,7 @@ class AsyncSandbox:
 
         _compat.api_opts("list", opts)
         return _compat.AsyncSandboxPaginator(
-            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token
+            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token, order
         )
 
     @property

@@ -242,13 +242,14 @@ class Sandbox:
         query: Optional[_compat.SandboxQuery] = None,
         limit: Optional[int] = None,
         next_token: Optional[str] = None,
+        order: Optional[str] = None,
         **opts: Any,
     ) -> _compat.SandboxPaginator:
         """The sandboxes of this host user, as E2B's paginator
         (``while p.has_next: p.next_items()``)."""
         _compat.api_opts("list", opts)
         return _compat.SandboxPaginator(
-            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token
+            lambda: [_info(d) for d in _core.list_sandboxes()], query, limit, next_token, order
         )
 
     @property
