@@ -414,6 +414,10 @@ def test_async_shapes():
 
             async with await sbx.files.read("/etc/hostname", format="stream") as reader:
                 assert b"".join([c async for c in reader])
+            await sbx.files.write("aw/big", b"y" * 300000)
+            partial = await sbx.files.read("aw/big", format="stream")
+            assert len(await partial.__anext__()) > 0
+            await partial.aclose()  # stops the read early
 
             handle = await sbx.commands.run("echo out; echo err >&2; exit 3", background=True)
             with pytest.raises(CommandExitException):
@@ -435,7 +439,7 @@ def test_async_shapes():
             await sbx.files.write_files([{"path": "aw/a", "data": "1"}], None, 5)
             assert await sbx.files.read("aw/a", "text", None, 5) == "1"
             await sbx.files.remove("aw/missing")
-            assert [e.name for e in await sbx.files.list("aw", None)] == ["a"]
+            assert sorted(e.name for e in await sbx.files.list("aw", None)) == ["a", "big"]
             events = []
             watch = await sbx.files.watch_dir("aw", events.append, None, None, 5, 60, False, True)
             await sbx.files.write("aw/b", "22")

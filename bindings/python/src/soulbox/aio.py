@@ -344,6 +344,8 @@ class AsyncFileStreamReader:
     async def close(self) -> None:
         await asyncio.to_thread(self._chunks.close)
 
+    aclose = close
+
     async def __aenter__(self) -> "AsyncFileStreamReader":
         return self
 
