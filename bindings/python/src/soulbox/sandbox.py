@@ -121,8 +121,6 @@ def _create_core(
     if cpus is not None:
         if isinstance(cpus, bool) or not isinstance(cpus, (int, float)) or cpus < 0:
             raise ValueError(f"cpus must be a number >= 0, not {cpus!r}")
-    if template == "base":
-        template = None  # E2B's default template is SoulBox's default
     return _core.create(
         check.text("template", template, optional=True),
         check.whole_seconds("timeout", timeout),
