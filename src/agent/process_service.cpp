@@ -101,7 +101,7 @@ Result<Process*> ProcessService::find(const Message& request) {
 std::vector<std::string> ProcessService::build_env(const std::vector<std::string_view>& extra,
                                                    bool as_root) const {
     std::map<std::string, std::string> env{
-        {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+        {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/soulbox/bin"},
         {"HOME", as_root ? "/root" : "/home/user"},
         {"USER", as_root ? "root" : "user"},
         {"LOGNAME", as_root ? "root" : "user"},

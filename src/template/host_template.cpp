@@ -60,10 +60,12 @@ Template host_template() {
     m.push_back(file("/etc/nsswitch.conf",
                      "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
                      "networks: files\nprotocols: files\nservices: files\n"));
+    // Every line ends with status 0: a login shell's `exit` returns the last status, and E2B's
+    // base template exits a fresh terminal with 0.
     m.push_back(file("/etc/profile",
-                     "export PATH=\"${PATH:-/usr/local/bin:/usr/bin:/bin}\"\n"
-                     "[ -d /etc/profile.d ] && for f in /etc/profile.d/*.sh; do [ -r \"$f\" ] "
-                     "&& . \"$f\"; done\n"));
+                     "export PATH=\"${PATH:-/usr/local/bin:/usr/bin:/bin:/opt/soulbox/bin}\"\n"
+                     "if [ -d /etc/profile.d ]; then for f in /etc/profile.d/*.sh; do "
+                     "if [ -r \"$f\" ]; then . \"$f\"; fi; done; fi\n"));
     for (const char* f : {"/etc/ld.so.cache", "/etc/services", "/etc/protocols", "/etc/localtime"})
         m.push_back(optional(op(MountKind::copy, f, f)));
     m.push_back(dir("/etc/ssl", 0755));
@@ -80,6 +82,11 @@ Template host_template() {
     m.push_back(dir("/var/tmp", 01777));
     m.push_back(dir("/run", 0755));
     m.push_back(dir("/opt", 0755));
+    // Commands E2B's base template has that Debian's /usr does not: `python` is python3. The
+    // directory is the template's own, last in the default PATH, so the host's /usr wins.
+    m.push_back(dir("/opt/soulbox", 0755));
+    m.push_back(dir("/opt/soulbox/bin", 0755));
+    m.push_back(op(MountKind::symlink, "/opt/soulbox/bin/python", "/usr/bin/python3"));
     m.push_back(op(MountKind::dev, "/dev"));
     m.push_back(op(MountKind::proc, "/proc"));
     return Template{

@@ -221,6 +221,19 @@ TEST_CASE("pty: `exit 3` typed into bash ends wait() with exit code 3") {
     expect_ok(sbx.kill(), "kill sandbox");
 }
 
+TEST_CASE("pty: `exit` as the first thing typed into the login shell ends with exit code 0") {
+    // E2B's base template: the login profile leaves $? at 0, so a bare `exit` succeeds.
+    Sandbox sbx = make_sandbox();
+    TerminalLog log;
+    auto terminal = expect_ok(sbx.pty().create(terminal_options(log)), "create pty");
+    wait_for_prompt(log);
+    expect_ok(terminal.send_stdin("exit\n"), "type");
+    auto result = expect_ok(terminal.wait(), "wait");
+    CHECK(result.exit_code == 0);
+    CHECK(result.error.empty());
+    expect_ok(sbx.kill(), "kill sandbox");
+}
+
 TEST_CASE("pty: bad sizes, a process without a terminal and unknown pids are refused") {
     Sandbox sbx = make_sandbox();
     TerminalLog log;

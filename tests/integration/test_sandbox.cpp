@@ -16,6 +16,11 @@ TEST_CASE("a sandbox runs python3 code and a file written inside reads back") {
     auto py = sh(sbx, "python3 -c 'print(6 * 7)'");
     CHECK(py.exit_code == 0);
     CHECK(py.stdout_data == "42\n");
+    // E2B's base template has `python`; the host template's own bin dir provides it.
+    auto python = sh(sbx, "python -c 'import sys; print(sys.version_info[0])'");
+    CHECK(python.exit_code == 0);
+    CHECK(python.stdout_data == "3\n");
+    CHECK(sh(sbx, "bash -lc 'command -v python'").stdout_data == "/opt/soulbox/bin/python\n");
     auto file =
         sh(sbx, "echo 'hello from inside' > /home/user/note.txt && cat /home/user/note.txt");
     CHECK(file.stdout_data == "hello from inside\n");
