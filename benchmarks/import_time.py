@@ -43,6 +43,8 @@ def main():
         ("python: bare interpreter", [py, "-c", "pass"], py_env, None),
         ("python: import asyncio", [py, "-c", "import asyncio"], py_env, "python: bare interpreter"),
         ("python: import soulbox", [py, "-c", "import soulbox"], py_env, "python: bare interpreter"),
+        ("python: from soulbox import Sandbox", [py, "-c", "from soulbox import Sandbox"], py_env,
+         "python: bare interpreter"),
         ("python: from soulbox import Sandbox, AsyncSandbox",
          [py, "-c", "from soulbox import Sandbox, AsyncSandbox"], py_env, "python: bare interpreter"),
         ("node: bare", ["node", "-e", "0"], node_env, None),

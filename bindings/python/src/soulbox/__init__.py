@@ -9,69 +9,47 @@ See README.md (bindings/python) for the API table and the differences from E2B.
 """
 
 import atexit as _atexit
+import importlib as _importlib
 
 from . import _core
-from ._compat import ALL_TRAFFIC, SandboxQuery, SandboxState
-from ._compat import SandboxPaginator
-from .commands import CommandHandle
-from .commands_types import CommandResult, ProcessInfo, PtyOutput, PtySize, Stderr, Stdout
-from .exceptions import *  # noqa: F401,F403 (the E2B exception names)
-from .exceptions import __all__ as _exception_names
-from .filesystem import (
-    EntryInfo,
-    FilesystemEvent,
-    FilesystemEventType,
-    FileType,
-    WatchHandle,
-    WriteEntry,
-    WriteInfo,
-)
-from .sandbox import Sandbox, SandboxInfo, SandboxLimits
 
 __version__ = _core.version
 
 # Stop every output and watch callback while the interpreter is still whole.
 _atexit.register(_core.shutdown)
 
-_LAZY = {"AsyncSandbox", "AsyncCommandHandle", "AsyncWatchHandle", "AsyncSandboxPaginator"}
+# Each public name and the module that defines it, imported on first use (PEP 562): a script
+# pays only for what it touches, and never for asyncio unless it uses the async API.
+_HOMES = {
+    "._compat": ("ALL_TRAFFIC", "SandboxQuery", "SandboxState", "SandboxPaginator",
+                 "AsyncSandboxPaginator"),
+    ".sandbox": ("Sandbox", "SandboxInfo", "SandboxLimits"),
+    ".commands": ("CommandHandle",),
+    ".commands_types": ("CommandResult", "ProcessInfo", "PtyOutput", "PtySize", "Stderr",
+                        "Stdout"),
+    ".filesystem": ("EntryInfo", "FilesystemEvent", "FilesystemEventType", "FileType",
+                    "WatchHandle", "WriteEntry", "WriteInfo"),
+    ".aio": ("AsyncSandbox", "AsyncCommandHandle", "AsyncWatchHandle"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def _exceptions():
+    return _importlib.import_module(".exceptions", __name__)
 
 
 def __getattr__(name: str):
-    """The async API is imported on first use (asyncio costs ~10 ms of import time)."""
-    if name in _LAZY:
-        from . import _compat, aio
+    if name == "__all__":
+        value = [n for names in _HOMES.values() for n in names] + list(_exceptions().__all__)
+    elif name in _HOME_OF:
+        value = getattr(_importlib.import_module(_HOME_OF[name], __name__), name)
+    elif name in _exceptions().__all__:
+        value = getattr(_exceptions(), name)
+    else:
+        raise AttributeError(f"module 'soulbox' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
-        value = _compat.AsyncSandboxPaginator if name == "AsyncSandboxPaginator" else getattr(aio, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'soulbox' has no attribute {name!r}")
 
-
-__all__ = [
-    "SandboxQuery",
-    "SandboxState",
-    "SandboxPaginator",
-    "AsyncSandboxPaginator",
-    "ALL_TRAFFIC",
-    "Sandbox",
-    "AsyncSandbox",
-    "SandboxInfo",
-    "SandboxLimits",
-    "CommandHandle",
-    "AsyncCommandHandle",
-    "CommandResult",
-    "ProcessInfo",
-    "PtySize",
-    "PtyOutput",
-    "Stdout",
-    "Stderr",
-    "EntryInfo",
-    "WriteInfo",
-    "WriteEntry",
-    "FileType",
-    "FilesystemEvent",
-    "FilesystemEventType",
-    "WatchHandle",
-    "AsyncWatchHandle",
-    *_exception_names,
-]
+def __dir__():
+    return sorted(set(globals()) | set(__getattr__("__all__")))
