@@ -305,7 +305,7 @@ typedef struct soulbox_run_options {
     size_t struct_size; /* sizeof(soulbox_run_options), set by _init */
     const soulbox_kv* envs;
     size_t envs_count;
-    const char* cwd;             /* NULL: the user's home */
+    const char* cwd;             /* NULL: the user's home; relative: from it */
     const char* user;            /* "user" (uid 1000, the default) or "root" */
     int64_t timeout_ms;          /* kills the process tree; default 60000; 0 = no timeout */
     soulbox_output_fn on_stdout; /* optional; event-loop thread */
@@ -407,7 +407,7 @@ typedef struct soulbox_pty_options {
     uint16_t cols;           /* default 80 */
     const char* const* argv; /* NULL: /bin/bash -i -l */
     size_t argc;
-    const char* cwd;        /* NULL: the user's home */
+    const char* cwd;        /* NULL: the user's home; relative: from it */
     const char* user;       /* "user" (default) or "root" */
     const soulbox_kv* envs; /* TERM=xterm-256color and LANG=C.UTF-8 unless given */
     size_t envs_count;

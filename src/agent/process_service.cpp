@@ -1,5 +1,6 @@
 #include "agent/process_service.hpp"
 
+#include "agent/path_resolver.hpp"
 #include "agent/process_tree.hpp"
 #include "agent/spawner.hpp"
 
@@ -155,7 +156,12 @@ Result<Message> ProcessService::spawn(ConnectionId connection, const Message& re
     spawn.uid = as_root ? 0 : settings_.user_uid;
     spawn.gid = as_root ? 0 : settings_.user_gid;
     spawn.env = build_env(request.get_all(Field::env), as_root);
-    spawn.cwd = std::string(request.get(Field::cwd).value_or(as_root ? "/root" : "/home/user"));
+    // A relative cwd is taken relative to the user's home (E2B); normalizing folds "..", and
+    // chdir runs in the sandbox's own root, so it cannot name anything outside it.
+    std::string_view home = as_root ? "/root" : "/home/user";
+    auto cwd = normalize_path(request.get(Field::cwd).value_or(home), home);
+    if (!cwd) return std::unexpected(cwd.error());
+    spawn.cwd = std::move(*cwd);
     spawn.open_stdin = request.get_u64(Field::open_stdin).value_or(0) != 0;
     if (auto rows = request.get_u64(Field::pty_rows)) {
         auto cols = request.get_u64(Field::pty_cols).value_or(80);

@@ -212,8 +212,6 @@ Result<Message> spawn_request(const SpawnSpec& spec) {
         if (v.find('\0') != std::string::npos)
             return std::unexpected(invalid("environment variable '" + k + "' contains NUL"));
     }
-    if (!spec.cwd.empty() && spec.cwd[0] != '/')
-        return std::unexpected(invalid("cwd must be an absolute path inside the sandbox"));
     if (spec.cwd.find('\0') != std::string::npos)
         return std::unexpected(invalid("cwd contains NUL"));
     if (auto s = spec::validate_user(spec.user); !s) return std::unexpected(s.error());

@@ -72,6 +72,12 @@ TEST_CASE("identity, environment and working directory inside") {
     auto cwd = sbx.commands().run("true", bad_cwd);
     REQUIRE_FALSE(cwd);
     CHECK(cwd.error().message.find("/does/not/exist") != std::string::npos);
+    // A relative cwd is relative to the user's home (E2B); ".." cannot climb above "/".
+    RunOptions relative;
+    relative.cwd = "sub/..";
+    CHECK(sh(sbx, "pwd", relative).stdout_data == "/home/user\n");
+    relative.cwd = "../../../../tmp";
+    CHECK(sh(sbx, "pwd", relative).stdout_data == "/tmp\n");
     expect_ok(sbx.kill(), "kill");
 }
 
