@@ -231,6 +231,8 @@ TEST_CASE("files: bad input and failures are typed errors naming the path") {
     CHECK(missing.error().message.find("/home/user/missing.txt") != std::string::npos);
     CHECK(error_of(files.get_info("/nope")) == Errc::not_found);
     CHECK(error_of(files.remove("/nope")) == Errc::not_found);
+    // The bindings turn exactly this (not_found about a path) into E2B's no-op remove.
+    CHECK(files.remove("/nope").error().subject == ErrorSubject::path);
     CHECK(error_of(files.list("/nope")) == Errc::not_found);
     CHECK(error_of(files.watch_dir("/nope")) == Errc::not_found);
 
