@@ -1,4 +1,5 @@
 'use strict'
+const { checkKeys } = require('./compat')
 // sandbox.commands and CommandHandle (E2B's shapes; durations in milliseconds).
 const native = require('./native')
 const v = require('./validate')
@@ -141,6 +142,9 @@ async function startHandle(callbacks, start) {
 class Commands {
   constructor(sandbox) {
     this._sandbox = sandbox
+    // pid -> WeakRef(CommandHandle) of the background commands this object started: the
+    // process's stdin writer lives in that handle, so closeStdin(pid) must close it there.
+    this._handles = new Map()
   }
 
   /**
@@ -149,7 +153,7 @@ class Commands {
    */
   async run(cmd, opts) {
     v.text(cmd, 'cmd')
-    opts = v.options(opts)
+    opts = checkKeys(v.options(opts), RUN_OPTS, 'commands.run')
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
@@ -165,13 +169,15 @@ class Commands {
     const handle = await startHandle(callbacks, (dispatch) =>
       native.startCommand(this._sandbox, cmd, nativeOpts, dispatch),
     )
-    return opts.background ? handle : handle.wait()
+    if (!opts.background) return handle.wait()
+    this._handles.set(handle.pid, new WeakRef(handle))
+    return handle
   }
 
   /** Attaches to a running command: output from now on. */
   async connect(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    opts = v.options(opts)
+    opts = checkKeys(v.options(opts), CONNECT_OPTS, 'commands.connect')
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
@@ -191,10 +197,30 @@ class Commands {
     return killed(() => native.killCommand(this._sandbox, pid, SIGKILL))
   }
 
-  async sendStdin(pid, data) {
+  async sendStdin(pid, data, opts) {
     v.positiveInteger(pid, 'pid')
+    checkKeys(v.options(opts), NO_OPTS, 'commands.sendStdin')
     await native.sendCommandStdin(this._sandbox, pid, v.bytes(data))
   }
+
+  /** Closes the command's stdin (E2B's closeStdin): the process sees EOF. The C library
+   * streams a process to one handle at a time, so this attaches briefly and lets go. */
+  async closeStdin(pid, opts) {
+    v.positiveInteger(pid, 'pid')
+    checkKeys(v.options(opts), NO_OPTS, 'commands.closeStdin')
+    const held = this._handles.get(pid)?.deref()
+    if (held) return held.closeStdin()
+    const handle = await this.connect(pid)
+    try {
+      await handle.closeStdin()
+    } finally {
+      await handle.disconnect()
+    }
+  }
 }
+
+const RUN_OPTS = new Set(['onStdout', 'onStderr', 'envs', 'cwd', 'user', 'tag', 'timeoutMs', 'stdin', 'background'])
+const CONNECT_OPTS = new Set(['onStdout', 'onStderr', 'timeoutMs'])
+const NO_OPTS = new Set()
 
 module.exports = { Commands, CommandHandle, startHandle, killed }

@@ -39,6 +39,17 @@ const NotEnoughSpaceError = define('NotEnoughSpaceError')
 const InternalError = define('InternalError')
 const NotADirectoryError = define('NotADirectoryError')
 const IsADirectoryError = define('IsADirectoryError')
+// E2B's names for failures of its cloud services and of git; SoulBox raises the git ones
+// (sbx.git) and exports the others so E2B scripts that catch them still load.
+const AuthenticationError = define('AuthenticationError')
+const RateLimitError = define('RateLimitError')
+const TemplateError = define('TemplateError')
+const BuildError = define('BuildError')
+const FileUploadError = define('FileUploadError', BuildError)
+const GitAuthError = define('GitAuthError', AuthenticationError)
+const GitUpstreamError = define('GitUpstreamError')
+const VolumeError = define('VolumeError')
+const SecretError = define('SecretError')
 
 // A command that exited non-zero (or was killed): the result's fields, as E2B.
 class CommandExitError extends SandboxError {
@@ -110,6 +121,15 @@ module.exports = {
   InternalError,
   NotADirectoryError,
   IsADirectoryError,
+  AuthenticationError,
+  RateLimitError,
+  TemplateError,
+  BuildError,
+  FileUploadError,
+  GitAuthError,
+  GitUpstreamError,
+  VolumeError,
+  SecretError,
   CommandExitError,
 }
 // Not enumerable: index.js spreads this module into the package's exports, and makeError is

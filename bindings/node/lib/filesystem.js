@@ -2,7 +2,7 @@
 // sandbox.files (E2B's Filesystem): read/write/list/exists/getInfo/remove/rename/makeDir/watchDir.
 const native = require('./native')
 const v = require('./validate')
-const { InvalidArgumentError } = require('./errors')
+const { FileNotFoundError, InvalidArgumentError } = require('./errors')
 
 const FileType = Object.freeze({ FILE: 'file', DIR: 'dir', SYMLINK: 'symlink' })
 const FilesystemEventType = Object.freeze({
@@ -159,9 +159,14 @@ class Filesystem {
     return entryInfo(await native.stat(this._sandbox, path, v.user(v.options(opts).user)))
   }
 
+  /** Removes a file or a directory tree; a path that does not exist is not an error (E2B). */
   async remove(path, opts) {
     v.text(path, 'path')
-    await native.remove(this._sandbox, path, v.user(v.options(opts).user))
+    try {
+      await native.remove(this._sandbox, path, v.user(v.options(opts).user))
+    } catch (error) {
+      if (!(error instanceof FileNotFoundError)) throw error
+    }
   }
 
   async rename(oldPath, newPath, opts) {

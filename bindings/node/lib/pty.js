@@ -1,4 +1,5 @@
 'use strict'
+const { checkKeys } = require('./compat')
 // sandbox.pty: terminals are CommandHandles whose output goes to onData as bytes.
 const native = require('./native')
 const v = require('./validate')
@@ -19,13 +20,15 @@ class Pty {
   /** Starts `bash -i -l` on a terminal of cols x rows. */
   async create(opts) {
     if (opts === null || typeof opts !== 'object') throw new TypeError('pty.create needs {cols, rows, onData}')
+    checkKeys(opts, CREATE_OPTS, 'pty.create')
     const nativeOpts = {
       cols: dimension(opts.cols, 'cols'),
       rows: dimension(opts.rows, 'rows'),
       envs: v.stringMap(opts.envs, 'envs'),
       cwd: v.optionalText(opts.cwd, 'cwd'),
       user: v.user(opts.user),
-      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', 0),
+      // E2B ends a terminal after 60 s unless told otherwise (0 = never).
+      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', 60_000),
     }
     const onPty = v.callback(opts.onData, 'onData')
     return startHandle({ onPty }, (dispatch) => native.createPty(this._sandbox, nativeOpts, dispatch))
@@ -54,5 +57,7 @@ class Pty {
     return killed(() => native.killPty(this._sandbox, pid))
   }
 }
+
+const CREATE_OPTS = new Set(['cols', 'rows', 'onData', 'envs', 'cwd', 'user', 'timeoutMs'])
 
 module.exports = { Pty }

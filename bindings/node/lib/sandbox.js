@@ -6,10 +6,19 @@ const { Commands } = require('./commands')
 const { Filesystem } = require('./filesystem')
 const { Pty } = require('./pty')
 const { NotFoundError, NotRunningError } = require('./errors')
+const compat = require('./compat')
+const { version } = native
 
 const DEFAULT_TIMEOUT_MS = 300_000
 const MiB = 1024 * 1024
 const CONSTRUCT = Symbol('construct')
+// SandboxInfo.envdVersion: the in-sandbox agent is this library's own.
+const ENVD_VERSION = `soulbox-${version()}`
+const CREATE_OPTS = new Set([
+  'template', 'timeoutMs', 'metadata', 'envs', 'hostname', 'memoryMB', 'diskMB', 'pids', 'cpus',
+  ...compat.CREATE_CLOUD,
+])
+const CONNECT_OPTS = new Set(['timeoutMs'])
 
 // MiB option -> bytes for the C API (undefined = library default, 0 = unlimited).
 function mib(value, what) {
@@ -30,6 +39,10 @@ function sandboxInfo(i) {
     startedAt: new Date(i.startedAtMs),
     endAt: i.endAtMs ? new Date(i.endAtMs) : null,
     state: i.state,
+    name: i.templateId,
+    cpuCount: Math.max(1, Math.ceil(i.cpus || 1)),
+    memoryMB: i.memoryBytes / MiB,
+    envdVersion: ENVD_VERSION,
     // SoulBox extras
     limits: { memoryMB: i.memoryBytes / MiB, cpus: i.cpus, pids: i.pids, diskMB: i.diskBytes / MiB },
     cgroup: i.cgroup,
@@ -54,6 +67,8 @@ class Sandbox {
   /** Sandbox.create(opts) or Sandbox.create(template, opts), as E2B. */
   static async create(templateOrOpts, maybeOpts) {
     const opts = typeof templateOrOpts === 'string' ? { ...v.options(maybeOpts), template: templateOrOpts } : v.options(templateOrOpts)
+    compat.checkKeys(opts, CREATE_OPTS, 'Sandbox.create')
+    compat.checkCreateFeatures(opts)
     const timeoutMs = v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS)
     const nativeSandbox = await native.NativeSandbox.create({
       template: v.optionalText(opts.template, 'template'),
@@ -69,15 +84,28 @@ class Sandbox {
     return new Sandbox(CONSTRUCT, nativeSandbox)
   }
 
-  /** Reaches a running sandbox by id (from any process of this host user). */
-  static async connect(sandboxId) {
+  /** Reaches a running sandbox by id (from any process of this host user); `timeoutMs`, as
+   * E2B, sets its remaining lifetime. */
+  static async connect(sandboxId, opts) {
     v.text(sandboxId, 'sandboxId')
-    return new Sandbox(CONSTRUCT, await native.NativeSandbox.connect(sandboxId))
+    opts = compat.checkKeys(v.options(opts), CONNECT_OPTS, 'Sandbox.connect')
+    const sandbox = new Sandbox(CONSTRUCT, await native.NativeSandbox.connect(sandboxId))
+    if (opts.timeoutMs !== undefined) await sandbox.setTimeout(opts.timeoutMs)
+    return sandbox
   }
 
-  /** Every running sandbox of this host user. */
-  static async list() {
-    return (await native.NativeSandbox.list()).map(sandboxInfo)
+  /** E2B's instance form: the same sandbox, its lifetime reset when `timeoutMs` is given. */
+  async connect(opts) {
+    opts = compat.checkKeys(v.options(opts), CONNECT_OPTS, 'connect')
+    if (!(await this.isRunning())) throw new NotRunningError(`sandbox ${this.sandboxId} is not running`)
+    if (opts.timeoutMs !== undefined) await this.setTimeout(opts.timeoutMs)
+    return this
+  }
+
+  /** The sandboxes of this host user as E2B's paginator (returned at once, as E2B):
+   * `while (p.hasNext) await p.nextItems()`; `query: {metadata, state}`, `limit`, `nextToken`. */
+  static list(opts) {
+    return new compat.SandboxPaginator(async () => (await native.NativeSandbox.list()).map(sandboxInfo), v.options(opts))
   }
 
   /** Ends the sandbox `sandboxId`; false when it was not running or not found. */

@@ -373,14 +373,9 @@ class Pty:
 
 
 def _cwd(cwd: Optional[str], user: Optional[str]) -> Optional[str]:
-    """E2B resolves a relative cwd against the user's home: /root for root, else
-    /home/<user> (SoulBox templates' layout)."""
-    cwd = check.text("cwd", cwd, optional=True)
-    if cwd and not cwd.startswith("/"):
-        name = check.user(user)
-        home = "/root" if name == "root" else f"/home/{name}"
-        cwd = f"{home}/{cwd}"
-    return cwd
+    """A relative cwd is the library's to resolve (against the user's home, as E2B)."""
+    del user
+    return check.text("cwd", cwd, optional=True)
 
 
 def _size(size: PtySize) -> Tuple[int, int]:
