@@ -7,7 +7,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config ninja-build \
   libseccomp-dev libcap-dev libfmt-dev liburing-dev libsimdjson-dev doctest-dev \
-  python3 util-linux procps bubblewrap tmux ca-certificates clang-format \
+  python3 util-linux procps bubblewrap tmux git ca-certificates clang-format \
   abigail-tools clang-19 libclang-rt-19-dev \
   python3-dev python3-pybind11 pybind11-dev python3-pytest python3-venv python3-pip \
   python3-setuptools python3-wheel >/dev/null

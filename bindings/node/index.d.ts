@@ -286,3 +286,82 @@ export declare class CommandExitError extends SandboxError implements CommandRes
 
 /** Version of the loaded libsoulbox. */
 export declare const version: string
+
+// ---- sandbox.git (lib/git.js): git run inside the sandbox through commands.run ----
+export declare class AuthenticationError extends Error {}
+export declare class GitAuthError extends AuthenticationError {}
+export declare class GitUpstreamError extends SandboxError {}
+
+export interface GitRequestOpts {
+  envs?: Record<string, string>
+  user?: string
+  cwd?: string
+  timeoutMs?: number
+  requestTimeoutMs?: number
+}
+/** Credentials reach git only through its environment (a credential helper), never argv or config. */
+export interface GitAuthOpts extends GitRequestOpts {
+  username?: string
+  password?: string
+}
+export interface GitFileStatus {
+  name: string
+  status: string
+  indexStatus: string
+  workingTreeStatus: string
+  staged: boolean
+  renamedFrom?: string
+}
+export interface GitStatus {
+  currentBranch?: string
+  upstream?: string
+  ahead: number
+  behind: number
+  detached: boolean
+  fileStatus: GitFileStatus[]
+  isClean: boolean
+  hasChanges: boolean
+  hasStaged: boolean
+  hasUntracked: boolean
+  hasConflicts: boolean
+  totalCount: number
+  stagedCount: number
+  unstagedCount: number
+  untrackedCount: number
+  conflictCount: number
+}
+export interface GitBranches {
+  branches: string[]
+  currentBranch?: string
+}
+export type GitResetMode = 'soft' | 'mixed' | 'hard' | 'merge' | 'keep'
+export interface GitConfigOpts extends GitRequestOpts {
+  scope?: 'global' | 'local' | 'system'
+  path?: string
+}
+export declare class Git {
+  clone(url: string, opts?: GitAuthOpts & { path?: string; branch?: string; depth?: number; dangerouslyStoreCredentials?: boolean }): Promise<CommandResult>
+  init(path: string, opts?: GitRequestOpts & { bare?: boolean; initialBranch?: string }): Promise<CommandResult>
+  remoteAdd(path: string, name: string, url: string, opts?: GitRequestOpts & { fetch?: boolean; overwrite?: boolean }): Promise<CommandResult>
+  remoteGet(path: string, name: string, opts?: GitRequestOpts): Promise<string | undefined>
+  status(path: string, opts?: GitRequestOpts): Promise<GitStatus>
+  branches(path: string, opts?: GitRequestOpts): Promise<GitBranches>
+  createBranch(path: string, branch: string, opts?: GitRequestOpts): Promise<CommandResult>
+  checkoutBranch(path: string, branch: string, opts?: GitRequestOpts): Promise<CommandResult>
+  deleteBranch(path: string, branch: string, opts?: GitRequestOpts & { force?: boolean }): Promise<CommandResult>
+  add(path: string, opts?: GitRequestOpts & { files?: string[]; all?: boolean }): Promise<CommandResult>
+  commit(path: string, message: string, opts?: GitRequestOpts & { authorName?: string; authorEmail?: string; allowEmpty?: boolean }): Promise<CommandResult>
+  reset(path: string, opts?: GitRequestOpts & { mode?: GitResetMode; target?: string; paths?: string[] }): Promise<CommandResult>
+  restore(path: string, opts: GitRequestOpts & { paths: string[]; staged?: boolean; worktree?: boolean; source?: string }): Promise<CommandResult>
+  push(path: string, opts?: GitAuthOpts & { remote?: string; branch?: string; setUpstream?: boolean }): Promise<CommandResult>
+  pull(path: string, opts?: GitAuthOpts & { remote?: string; branch?: string }): Promise<CommandResult>
+  setConfig(key: string, value: string, opts?: GitConfigOpts): Promise<CommandResult>
+  getConfig(key: string, opts?: GitConfigOpts): Promise<string | undefined>
+  configureUser(name: string, email: string, opts?: GitConfigOpts): Promise<CommandResult>
+  /** Stores the credentials in plain text in ~/.git-credentials inside the sandbox. */
+  dangerouslyAuthenticate(opts: GitRequestOpts & { username: string; password: string; host?: string; protocol?: string }): Promise<CommandResult>
+}
+/** Merged into the Sandbox class above. */
+export interface Sandbox {
+  readonly git: Git
+}

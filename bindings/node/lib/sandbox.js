@@ -62,6 +62,7 @@ class Sandbox {
     this.commands = new Commands(nativeSandbox)
     this.files = new Filesystem(nativeSandbox)
     this.pty = new Pty(nativeSandbox)
+    this.git = new (require('./git').Git)(this.commands)
   }
 
   /** Sandbox.create(opts) or Sandbox.create(template, opts), as E2B. */

@@ -369,6 +369,7 @@ class AsyncSandbox:
         self.commands = AsyncCommands(sandbox.commands)
         self.files = AsyncFilesystem(sandbox.files)
         self.pty = AsyncPty(sandbox.pty)
+        self.git = __import__("soulbox.git", fromlist=["AsyncGit"]).AsyncGit(sandbox.commands)
 
     @classmethod
     async def create(

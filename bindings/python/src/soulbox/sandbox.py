@@ -195,6 +195,7 @@ class Sandbox:
         self.commands = Commands(core)
         self.files = Filesystem(core)
         self.pty = Pty(core)
+        self.git = __import__("soulbox.git", fromlist=["Git"]).Git(self.commands)
 
     @classmethod
     def _wrap(cls, core: _core.Sandbox) -> "Sandbox":
