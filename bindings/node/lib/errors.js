@@ -37,10 +37,6 @@ const IOError = define('IOError')
 const ProtocolError = define('ProtocolError')
 const NotEnoughSpaceError = define('NotEnoughSpaceError')
 const InternalError = define('InternalError')
-// E2B's git errors (sandbox.git): bad credentials, and a branch with no upstream.
-const AuthenticationError = define('AuthenticationError', Error)
-const GitAuthError = define('GitAuthError', AuthenticationError)
-const GitUpstreamError = define('GitUpstreamError')
 const NotADirectoryError = define('NotADirectoryError')
 const IsADirectoryError = define('IsADirectoryError')
 // E2B's names for failures of its cloud services and of git; SoulBox raises the git ones
@@ -135,9 +131,6 @@ module.exports = {
   VolumeError,
   SecretError,
   CommandExitError,
-  AuthenticationError,
-  GitAuthError,
-  GitUpstreamError,
 }
 // Not enumerable: index.js spreads this module into the package's exports, and makeError is
 // not part of them.
