@@ -1,6 +1,6 @@
 'use strict'
 // SoulBox for Node.js: E2B's JS SDK API (Sandbox, commands, files, pty) over a local sandbox.
-const { Sandbox } = require('./lib/sandbox')
+const { Sandbox, SandboxPaginator } = require('./lib/sandbox')
 const { CommandHandle } = require('./lib/commands')
 const { FileType, FilesystemEventType, WatchHandle } = require('./lib/filesystem')
 const native = require('./lib/native')
@@ -9,6 +9,8 @@ const native = require('./lib/native')
 // that ESM named imports (`import { Sandbox, CommandExitError } from 'soulbox'`) work.
 module.exports = {
   Sandbox,
+  SandboxPaginator,
+  ALL_TRAFFIC: '0.0.0.0/0',
   CommandHandle,
   WatchHandle,
   FileType,

@@ -6,6 +6,7 @@ const { CommandExitError, NotFoundError, NotRunningError, SandboxError, TimeoutE
 
 const SIGKILL = 9
 const DEFAULT_TIMEOUT_MS = 60_000
+const RUN_OPTIONS = ['onStdout', 'onStderr', 'background', 'cwd', 'envs', 'user', 'timeoutMs', 'stdin', 'tag']
 
 // true when `fn` succeeded, false when the target no longer exists (E2B's kill() contract).
 async function killed(fn) {
@@ -97,11 +98,30 @@ class CommandHandle {
   async wait() {
     const { result: r, error } = await this._outcome
     if (error) {
+      if (this._sandboxKilled?.() && !(error instanceof TimeoutError)) {
+        throw new TimeoutError(`command did not finish: the sandbox was killed or reached its end of life (${error.message})`, { cause: error })
+      }
       if (this._disconnected) throw new SandboxError(`command handle is disconnected: ${error.message}`)
       throw error
     }
     if (this._callbackError) throw this._callbackError
-    const result = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, error: r.error || undefined }
+    const result = {
+      exitCode: r.exitCode,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      error: r.error || undefined,
+      // SoulBox extras from the core
+      signal: r.signal,
+      oomKilled: Boolean(r.oomKilled),
+      timedOut: Boolean(r.timedOut),
+      stdoutTruncated: Boolean(r.stdoutTruncated),
+      stderrTruncated: Boolean(r.stderrTruncated),
+    }
+    if (r.timedOut === false && r.exitCode !== 0 && this._sandboxKilled?.()) {
+      const e = new TimeoutError('command did not finish: the sandbox was killed or reached its end of life')
+      Object.assign(e, result)
+      throw e
+    }
     if (r.timedOut) {
       const timeout = new TimeoutError(r.error || 'command timed out')
       Object.assign(timeout, result)
@@ -139,8 +159,9 @@ async function startHandle(callbacks, start) {
 }
 
 class Commands {
-  constructor(sandbox) {
+  constructor(sandbox, isKilled) {
     this._sandbox = sandbox
+    this._isKilled = isKilled ?? (() => false)
   }
 
   /**
@@ -149,7 +170,9 @@ class Commands {
    */
   async run(cmd, opts) {
     v.text(cmd, 'cmd')
-    opts = v.options(opts)
+    opts = v.checkOptions(opts, 'commands.run options', RUN_OPTIONS)
+    if (opts.background !== undefined && typeof opts.background !== 'boolean') throw new TypeError('background must be a boolean')
+    if (opts.stdin !== undefined && typeof opts.stdin !== 'boolean') throw new TypeError('stdin must be a boolean')
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
@@ -165,18 +188,21 @@ class Commands {
     const handle = await startHandle(callbacks, (dispatch) =>
       native.startCommand(this._sandbox, cmd, nativeOpts, dispatch),
     )
+    handle._sandboxKilled = this._isKilled
     return opts.background ? handle : handle.wait()
   }
 
   /** Attaches to a running command: output from now on. */
   async connect(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    opts = v.options(opts)
+    opts = v.checkOptions(opts, 'commands.connect options', ['onStdout', 'onStderr', 'timeoutMs'])
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
     }
-    return startHandle(callbacks, (dispatch) => native.connectCommand(this._sandbox, pid, dispatch))
+    const handle = await startHandle(callbacks, (dispatch) => native.connectCommand(this._sandbox, pid, dispatch))
+    handle._sandboxKilled = this._isKilled
+    return handle
   }
 
   /** Processes started through the API: [{pid, tag, cmd, args, envs, cwd}]. */
@@ -191,9 +217,22 @@ class Commands {
     return killed(() => native.killCommand(this._sandbox, pid, SIGKILL))
   }
 
-  async sendStdin(pid, data) {
+  async sendStdin(pid, data, opts) {
     v.positiveInteger(pid, 'pid')
+    v.checkOptions(opts, 'commands.sendStdin options', [])
     await native.sendCommandStdin(this._sandbox, pid, v.bytes(data))
+  }
+
+  /** Closes the command's stdin (EOF), as E2B's commands.closeStdin(pid). */
+  async closeStdin(pid, opts) {
+    v.positiveInteger(pid, 'pid')
+    v.checkOptions(opts, 'commands.closeStdin options', [])
+    const handle = await this.connect(pid)
+    try {
+      await handle.closeStdin()
+    } finally {
+      await handle.disconnect().catch(() => {})
+    }
   }
 }
 

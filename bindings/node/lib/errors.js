@@ -40,6 +40,31 @@ const InternalError = define('InternalError')
 const NotADirectoryError = define('NotADirectoryError')
 const IsADirectoryError = define('IsADirectoryError')
 
+// E2B's other error classes (same bases as E2B), for `instanceof` checks in ported scripts.
+// SoulBox raises TemplateError for a bad template; the rest exist for compatibility.
+function defineOn(Base, name) {
+  const cls = class extends Base {
+    constructor(message, options) {
+      super(message, options)
+      this.name = name
+    }
+  }
+  Object.defineProperty(cls, 'name', { value: name })
+  return cls
+}
+const AuthenticationError = defineOn(Error, 'AuthenticationError')
+const GitAuthError = defineOn(AuthenticationError, 'GitAuthError')
+const GitUpstreamError = define('GitUpstreamError')
+const TemplateError = define('TemplateError')
+const RateLimitError = define('RateLimitError')
+const BuildError = defineOn(Error, 'BuildError')
+const FileUploadError = defineOn(BuildError, 'FileUploadError')
+const VolumeError = defineOn(Error, 'VolumeError')
+const VolumeNotFoundError = defineOn(VolumeError, 'VolumeNotFoundError')
+const VolumePathNotFoundError = defineOn(VolumeError, 'VolumePathNotFoundError')
+const SecretError = defineOn(Error, 'SecretError')
+const SecretNotFoundError = defineOn(SecretError, 'SecretNotFoundError')
+
 // A command that exited non-zero (or was killed): the result's fields, as E2B.
 class CommandExitError extends SandboxError {
   constructor(result) {
@@ -111,6 +136,18 @@ module.exports = {
   NotADirectoryError,
   IsADirectoryError,
   CommandExitError,
+  AuthenticationError,
+  GitAuthError,
+  GitUpstreamError,
+  TemplateError,
+  RateLimitError,
+  BuildError,
+  FileUploadError,
+  VolumeError,
+  VolumeNotFoundError,
+  VolumePathNotFoundError,
+  SecretError,
+  SecretNotFoundError,
 }
 // Not enumerable: index.js spreads this module into the package's exports, and makeError is
 // not part of them.

@@ -11,6 +11,8 @@ function dimension(value, what) {
   return value
 }
 
+const DEFAULT_PTY_TIMEOUT_MS = 60_000
+
 class Pty {
   constructor(sandbox) {
     this._sandbox = sandbox
@@ -18,14 +20,16 @@ class Pty {
 
   /** Starts `bash -i -l` on a terminal of cols x rows. */
   async create(opts) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError('pty.create needs {cols, rows, onData}')
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError('pty.create needs {cols, rows, onData}')
+    v.checkOptions(opts, 'pty.create options', ['cols', 'rows', 'onData', 'envs', 'cwd', 'user', 'timeoutMs'])
     const nativeOpts = {
       cols: dimension(opts.cols, 'cols'),
       rows: dimension(opts.rows, 'rows'),
       envs: v.stringMap(opts.envs, 'envs'),
       cwd: v.optionalText(opts.cwd, 'cwd'),
       user: v.user(opts.user),
-      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', 0),
+      // E2B's default: 60 s (0 = no timeout)
+      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_PTY_TIMEOUT_MS),
     }
     const onPty = v.callback(opts.onData, 'onData')
     return startHandle({ onPty }, (dispatch) => native.createPty(this._sandbox, nativeOpts, dispatch))
@@ -33,7 +37,7 @@ class Pty {
 
   async connect(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    const onPty = v.callback(v.options(opts).onData, 'onData')
+    const onPty = v.callback(v.checkOptions(opts, 'pty.connect options', ['onData', 'timeoutMs']).onData, 'onData')
     return startHandle({ onPty }, (dispatch) => native.connectPty(this._sandbox, pid, dispatch))
   }
 
