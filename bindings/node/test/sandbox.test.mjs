@@ -29,7 +29,7 @@ test('create with metadata and envs; getInfo, list, isRunning, setTimeout, kill'
 
     assert.equal((await sbx.commands.run('echo $GREETING')).stdout, 'hola\n')
 
-    const listed = (await Sandbox.list()).find((s) => s.sandboxId === sbx.sandboxId)
+    const listed = (await Sandbox.list().nextItems()).find((s) => s.sandboxId === sbx.sandboxId)
     assert.ok(listed, 'list() shows the sandbox')
     assert.deepEqual(listed.metadata, { owner: 'node-test' })
     assert.ok(listed.startedAt instanceof Date)
@@ -99,7 +99,7 @@ test("a sandbox whose record is foreign is listed with state 'foreign'", async (
   const saved = readFileSync(record)
   try {
     writeFileSync(record, `{"schema_version":99,"id":"${sbx.sandboxId}"}\n`)
-    const listed = (await Sandbox.list()).find((s) => s.sandboxId === sbx.sandboxId)
+    const listed = (await Sandbox.list().nextItems()).find((s) => s.sandboxId === sbx.sandboxId)
     assert.ok(listed, 'list() shows the foreign sandbox')
     assert.equal(listed.state, 'foreign')
     assert.match(listed.foreignReason, /newer/)
