@@ -158,10 +158,18 @@ async function startHandle(callbacks, start) {
   return handle._attach(nativeProcess)
 }
 
+// E2B: a relative cwd is relative to the user's home directory.
+function relativeToHome(cwd, user) {
+  if (cwd === undefined || cwd.startsWith('/')) return cwd
+  const home = (user ?? 'user') === 'root' ? '/root' : `/home/${user ?? 'user'}`
+  return cwd === '' || cwd === '.' ? home : `${home}/${cwd}`
+}
+
 class Commands {
   constructor(sandbox, isKilled) {
     this._sandbox = sandbox
     this._isKilled = isKilled ?? (() => false)
+    this._handles = new Map() // pid -> WeakRef(handle started here), for closeStdin(pid)
   }
 
   /**
@@ -179,7 +187,7 @@ class Commands {
     }
     const nativeOpts = {
       envs: v.stringMap(opts.envs, 'envs'),
-      cwd: v.optionalText(opts.cwd, 'cwd'),
+      cwd: relativeToHome(v.optionalText(opts.cwd, 'cwd'), v.user(opts.user)),
       user: v.user(opts.user),
       tag: v.optionalText(opts.tag, 'tag'),
       timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS),
@@ -189,6 +197,11 @@ class Commands {
       native.startCommand(this._sandbox, cmd, nativeOpts, dispatch),
     )
     handle._sandboxKilled = this._isKilled
+    if (handle.pid !== undefined) {
+      const pid = handle.pid
+      this._handles.set(pid, new WeakRef(handle))
+      handle._outcome.then(() => this._handles.delete(pid))
+    }
     return opts.background ? handle : handle.wait()
   }
 
@@ -227,6 +240,8 @@ class Commands {
   async closeStdin(pid, opts) {
     v.positiveInteger(pid, 'pid')
     v.checkOptions(opts, 'commands.closeStdin options', [])
+    const own = this._handles.get(pid)?.deref()
+    if (own) return own.closeStdin()
     const handle = await this.connect(pid)
     try {
       await handle.closeStdin()
