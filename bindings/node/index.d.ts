@@ -34,6 +34,10 @@ export interface SandboxInfo {
   /** foreign: a sandbox this library must not act on (left by a newer SoulBox, or unreadable);
    * only its id is known and foreignReason says why. */
   state: 'running' | 'stopped' | 'foreign'
+  name?: string
+  cpuCount: number
+  memoryMB: number
+  envdVersion: string
   /** SoulBox extras: limits as applied (0 = unlimited), cgroup version, rootless mode. */
   limits: SandboxLimits
   cgroup: 'v1' | 'v2' | 'none'
@@ -54,8 +58,14 @@ export declare class Sandbox {
 
   static create(opts?: SandboxOpts): Promise<Sandbox>
   static create(template: string, opts?: SandboxOpts): Promise<Sandbox>
-  static connect(sandboxId: string): Promise<Sandbox>
-  static list(): Promise<SandboxInfo[]>
+  static connect(sandboxId: string, opts?: { timeoutMs?: number; [ignored: string]: unknown }): Promise<Sandbox>
+  /** A paginator, returned synchronously (E2B v2). */
+  static list(opts?: {
+    query?: { metadata?: Record<string, string>; state?: Array<'running' | 'paused'> }
+    limit?: number
+    nextToken?: string
+  }): SandboxPaginator
+  connect(opts?: { timeoutMs?: number }): Promise<this>
   /** false when the sandbox was not running or not found. */
   static kill(sandboxId: string): Promise<boolean>
   static setTimeout(sandboxId: string, timeoutMs: number): Promise<void>
@@ -72,6 +82,11 @@ export default Sandbox
 // ---- commands ----
 
 export interface CommandResult {
+  signal: number
+  oomKilled: boolean
+  timedOut: boolean
+  stdoutTruncated: boolean
+  stderrTruncated: boolean
   exitCode: number
   error?: string
   stdout: string
@@ -286,6 +301,26 @@ export declare class CommandExitError extends SandboxError implements CommandRes
 
 /** Version of the loaded libsoulbox. */
 export declare const version: string
+
+export class SandboxPaginator {
+  hasNext: boolean
+  nextToken: string | undefined
+  nextItems(): Promise<SandboxInfo[]>
+}
+export const ALL_TRAFFIC: '0.0.0.0/0'
+export class AuthenticationError extends Error {}
+export class GitAuthError extends AuthenticationError {}
+export class GitUpstreamError extends SandboxError {}
+export class TemplateError extends SandboxError {}
+export class RateLimitError extends SandboxError {}
+export class BuildError extends Error {}
+export class FileUploadError extends BuildError {}
+export class VolumeError extends Error {}
+export class VolumeNotFoundError extends VolumeError {}
+export class VolumePathNotFoundError extends VolumeError {}
+export class SecretError extends Error {}
+export class SecretNotFoundError extends SecretError {}
+
 
 // ---- sandbox.git (lib/git.js): git run inside the sandbox through commands.run ----
 export declare class AuthenticationError extends Error {}

@@ -1,5 +1,4 @@
 'use strict'
-const { checkKeys } = require('./compat')
 // sandbox.commands and CommandHandle (E2B's shapes; durations in milliseconds).
 const native = require('./native')
 const v = require('./validate')
@@ -7,6 +6,7 @@ const { CommandExitError, NotFoundError, NotRunningError, SandboxError, TimeoutE
 
 const SIGKILL = 9
 const DEFAULT_TIMEOUT_MS = 60_000
+const RUN_OPTIONS = ['onStdout', 'onStderr', 'background', 'cwd', 'envs', 'user', 'timeoutMs', 'stdin', 'tag']
 
 // true when `fn` succeeded, false when the target no longer exists (E2B's kill() contract).
 async function killed(fn) {
@@ -98,11 +98,30 @@ class CommandHandle {
   async wait() {
     const { result: r, error } = await this._outcome
     if (error) {
+      if (this._sandboxKilled?.() && !(error instanceof TimeoutError)) {
+        throw new TimeoutError(`command did not finish: the sandbox was killed or reached its end of life (${error.message})`, { cause: error })
+      }
       if (this._disconnected) throw new SandboxError(`command handle is disconnected: ${error.message}`)
       throw error
     }
     if (this._callbackError) throw this._callbackError
-    const result = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, error: r.error || undefined }
+    const result = {
+      exitCode: r.exitCode,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      error: r.error || undefined,
+      // SoulBox extras from the core
+      signal: r.signal,
+      oomKilled: Boolean(r.oomKilled),
+      timedOut: Boolean(r.timedOut),
+      stdoutTruncated: Boolean(r.stdoutTruncated),
+      stderrTruncated: Boolean(r.stderrTruncated),
+    }
+    if (r.timedOut === false && r.exitCode !== 0 && this._sandboxKilled?.()) {
+      const e = new TimeoutError('command did not finish: the sandbox was killed or reached its end of life')
+      Object.assign(e, result)
+      throw e
+    }
     if (r.timedOut) {
       const timeout = new TimeoutError(r.error || 'command timed out')
       Object.assign(timeout, result)
@@ -139,12 +158,18 @@ async function startHandle(callbacks, start) {
   return handle._attach(nativeProcess)
 }
 
+// E2B: a relative cwd is relative to the user's home directory.
+function relativeToHome(cwd, user) {
+  if (cwd === undefined || cwd.startsWith('/')) return cwd
+  const home = (user ?? 'user') === 'root' ? '/root' : `/home/${user ?? 'user'}`
+  return cwd === '' || cwd === '.' ? home : `${home}/${cwd}`
+}
+
 class Commands {
-  constructor(sandbox) {
+  constructor(sandbox, isKilled) {
     this._sandbox = sandbox
-    // pid -> WeakRef(CommandHandle) of the background commands this object started: the
-    // process's stdin writer lives in that handle, so closeStdin(pid) must close it there.
-    this._handles = new Map()
+    this._isKilled = isKilled ?? (() => false)
+    this._handles = new Map() // pid -> WeakRef(handle started here), for closeStdin(pid)
   }
 
   /**
@@ -153,14 +178,16 @@ class Commands {
    */
   async run(cmd, opts) {
     v.text(cmd, 'cmd')
-    opts = checkKeys(v.options(opts), RUN_OPTS, 'commands.run')
+    opts = v.checkOptions(opts, 'commands.run options', RUN_OPTIONS)
+    if (opts.background !== undefined && typeof opts.background !== 'boolean') throw new TypeError('background must be a boolean')
+    if (opts.stdin !== undefined && typeof opts.stdin !== 'boolean') throw new TypeError('stdin must be a boolean')
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
     }
     const nativeOpts = {
       envs: v.stringMap(opts.envs, 'envs'),
-      cwd: v.optionalText(opts.cwd, 'cwd'),
+      cwd: relativeToHome(v.optionalText(opts.cwd, 'cwd'), v.user(opts.user)),
       user: v.user(opts.user),
       tag: v.optionalText(opts.tag, 'tag'),
       timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS),
@@ -169,20 +196,26 @@ class Commands {
     const handle = await startHandle(callbacks, (dispatch) =>
       native.startCommand(this._sandbox, cmd, nativeOpts, dispatch),
     )
-    if (!opts.background) return handle.wait()
-    this._handles.set(handle.pid, new WeakRef(handle))
-    return handle
+    handle._sandboxKilled = this._isKilled
+    if (handle.pid !== undefined) {
+      const pid = handle.pid
+      this._handles.set(pid, new WeakRef(handle))
+      handle._outcome.then(() => this._handles.delete(pid))
+    }
+    return opts.background ? handle : handle.wait()
   }
 
   /** Attaches to a running command: output from now on. */
   async connect(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    opts = checkKeys(v.options(opts), CONNECT_OPTS, 'commands.connect')
+    opts = v.checkOptions(opts, 'commands.connect options', ['onStdout', 'onStderr', 'timeoutMs'])
     const callbacks = {
       onStdout: v.callback(opts.onStdout, 'onStdout'),
       onStderr: v.callback(opts.onStderr, 'onStderr'),
     }
-    return startHandle(callbacks, (dispatch) => native.connectCommand(this._sandbox, pid, dispatch))
+    const handle = await startHandle(callbacks, (dispatch) => native.connectCommand(this._sandbox, pid, dispatch))
+    handle._sandboxKilled = this._isKilled
+    return handle
   }
 
   /** Processes started through the API: [{pid, tag, cmd, args, envs, cwd}]. */
@@ -199,28 +232,23 @@ class Commands {
 
   async sendStdin(pid, data, opts) {
     v.positiveInteger(pid, 'pid')
-    checkKeys(v.options(opts), NO_OPTS, 'commands.sendStdin')
+    v.checkOptions(opts, 'commands.sendStdin options', [])
     await native.sendCommandStdin(this._sandbox, pid, v.bytes(data))
   }
 
-  /** Closes the command's stdin (E2B's closeStdin): the process sees EOF. The C library
-   * streams a process to one handle at a time, so this attaches briefly and lets go. */
+  /** Closes the command's stdin (EOF), as E2B's commands.closeStdin(pid). */
   async closeStdin(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    checkKeys(v.options(opts), NO_OPTS, 'commands.closeStdin')
-    const held = this._handles.get(pid)?.deref()
-    if (held) return held.closeStdin()
+    v.checkOptions(opts, 'commands.closeStdin options', [])
+    const own = this._handles.get(pid)?.deref()
+    if (own) return own.closeStdin()
     const handle = await this.connect(pid)
     try {
       await handle.closeStdin()
     } finally {
-      await handle.disconnect()
+      await handle.disconnect().catch(() => {})
     }
   }
 }
-
-const RUN_OPTS = new Set(['onStdout', 'onStderr', 'envs', 'cwd', 'user', 'tag', 'timeoutMs', 'stdin', 'background'])
-const CONNECT_OPTS = new Set(['onStdout', 'onStderr', 'timeoutMs'])
-const NO_OPTS = new Set()
 
 module.exports = { Commands, CommandHandle, startHandle, killed }

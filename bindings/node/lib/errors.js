@@ -39,17 +39,31 @@ const NotEnoughSpaceError = define('NotEnoughSpaceError')
 const InternalError = define('InternalError')
 const NotADirectoryError = define('NotADirectoryError')
 const IsADirectoryError = define('IsADirectoryError')
-// E2B's names for failures of its cloud services and of git; SoulBox raises the git ones
-// (sbx.git) and exports the others so E2B scripts that catch them still load.
-const AuthenticationError = define('AuthenticationError')
-const RateLimitError = define('RateLimitError')
-const TemplateError = define('TemplateError')
-const BuildError = define('BuildError')
-const FileUploadError = define('FileUploadError', BuildError)
-const GitAuthError = define('GitAuthError', AuthenticationError)
+
+// E2B's other error classes (same bases as E2B), for `instanceof` checks in ported scripts.
+// SoulBox raises TemplateError for a bad template; the rest exist for compatibility.
+function defineOn(Base, name) {
+  const cls = class extends Base {
+    constructor(message, options) {
+      super(message, options)
+      this.name = name
+    }
+  }
+  Object.defineProperty(cls, 'name', { value: name })
+  return cls
+}
+const AuthenticationError = defineOn(Error, 'AuthenticationError')
+const GitAuthError = defineOn(AuthenticationError, 'GitAuthError')
 const GitUpstreamError = define('GitUpstreamError')
-const VolumeError = define('VolumeError')
-const SecretError = define('SecretError')
+const TemplateError = define('TemplateError')
+const RateLimitError = define('RateLimitError')
+const BuildError = defineOn(Error, 'BuildError')
+const FileUploadError = defineOn(BuildError, 'FileUploadError')
+const VolumeError = defineOn(Error, 'VolumeError')
+const VolumeNotFoundError = defineOn(VolumeError, 'VolumeNotFoundError')
+const VolumePathNotFoundError = defineOn(VolumeError, 'VolumePathNotFoundError')
+const SecretError = defineOn(Error, 'SecretError')
+const SecretNotFoundError = defineOn(SecretError, 'SecretNotFoundError')
 
 // A command that exited non-zero (or was killed): the result's fields, as E2B.
 class CommandExitError extends SandboxError {
@@ -121,16 +135,19 @@ module.exports = {
   InternalError,
   NotADirectoryError,
   IsADirectoryError,
+  CommandExitError,
   AuthenticationError,
-  RateLimitError,
-  TemplateError,
-  BuildError,
-  FileUploadError,
   GitAuthError,
   GitUpstreamError,
+  TemplateError,
+  RateLimitError,
+  BuildError,
+  FileUploadError,
   VolumeError,
+  VolumeNotFoundError,
+  VolumePathNotFoundError,
   SecretError,
-  CommandExitError,
+  SecretNotFoundError,
 }
 // Not enumerable: index.js spreads this module into the package's exports, and makeError is
 // not part of them.

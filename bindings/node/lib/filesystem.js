@@ -101,7 +101,7 @@ class Filesystem {
   /** format: 'text' (default), 'bytes' (Uint8Array), 'blob' or 'stream' (ReadableStream). */
   async read(path, opts) {
     v.text(path, 'path')
-    opts = v.options(opts)
+    opts = v.checkOptions(opts, 'files.read options', ['user', 'format'])
     const user = v.user(opts.user)
     const format = opts.format ?? 'text'
     if (format === 'stream') return readStream(this._sandbox, path, user)
@@ -118,7 +118,7 @@ class Filesystem {
    */
   async write(pathOrFiles, dataOrOpts, maybeOpts) {
     if (Array.isArray(pathOrFiles)) {
-      const user = v.user(v.options(dataOrOpts).user)
+      const user = v.user(v.checkOptions(dataOrOpts, 'files.write options', ['user']).user)
       const pairs = []
       for (const file of pathOrFiles) {
         if (!file || typeof file !== 'object') throw new TypeError('write([...]) needs {path, data} objects')
@@ -128,7 +128,7 @@ class Filesystem {
       return (await native.writeFiles(this._sandbox, pairs, user)).map(writeInfo)
     }
     v.text(pathOrFiles, 'path')
-    const user = v.user(v.options(maybeOpts).user)
+    const user = v.user(v.checkOptions(maybeOpts, 'files.write options', ['user']).user)
     const content = await contentOf(dataOrOpts)
     return writeInfo(await native.writeFile(this._sandbox, pathOrFiles, content, user))
   }
@@ -141,7 +141,7 @@ class Filesystem {
   /** Entries below `path`, `depth` levels deep (default 1). */
   async list(path, opts) {
     v.text(path, 'path')
-    opts = v.options(opts)
+    opts = v.checkOptions(opts, 'files.list options', ['user', 'depth'])
     const depth = opts.depth ?? 1
     if (typeof depth !== 'number') throw new TypeError('depth must be a number')
     if (!Number.isInteger(depth) || depth < 1) throw new InvalidArgumentError('depth should be at least one')
@@ -150,35 +150,37 @@ class Filesystem {
 
   async exists(path, opts) {
     v.text(path, 'path')
-    return native.exists(this._sandbox, path, v.user(v.options(opts).user))
+    return native.exists(this._sandbox, path, v.user(v.checkOptions(opts, 'files.exists options', ['user']).user))
   }
 
   /** EntryInfo; does not follow a final symlink. */
   async getInfo(path, opts) {
     v.text(path, 'path')
-    return entryInfo(await native.stat(this._sandbox, path, v.user(v.options(opts).user)))
+    return entryInfo(await native.stat(this._sandbox, path, v.user(v.checkOptions(opts, 'files.getInfo options', ['user']).user)))
   }
 
-  /** Removes a file or a directory tree; a path that does not exist is not an error (E2B). */
   async remove(path, opts) {
     v.text(path, 'path')
+    const user = v.user(v.checkOptions(opts, 'files.remove options', ['user']).user)
     try {
-      await native.remove(this._sandbox, path, v.user(v.options(opts).user))
+      await native.remove(this._sandbox, path, user)
     } catch (error) {
-      if (!(error instanceof FileNotFoundError)) throw error
+      // As E2B: removing a missing path is a no-op.
+      if (error instanceof FileNotFoundError) return
+      throw error
     }
   }
 
   async rename(oldPath, newPath, opts) {
     v.text(oldPath, 'oldPath')
     v.text(newPath, 'newPath')
-    return entryInfo(await native.rename(this._sandbox, oldPath, newPath, v.user(v.options(opts).user)))
+    return entryInfo(await native.rename(this._sandbox, oldPath, newPath, v.user(v.checkOptions(opts, 'files.rename options', ['user']).user)))
   }
 
   /** true when created, false when it already existed. Parents are created. */
   async makeDir(path, opts) {
     v.text(path, 'path')
-    return native.makeDir(this._sandbox, path, v.user(v.options(opts).user))
+    return native.makeDir(this._sandbox, path, v.user(v.checkOptions(opts, 'files.makeDir options', ['user']).user))
   }
 
   /**
@@ -188,10 +190,35 @@ class Filesystem {
   async watchDir(path, onEvent, opts) {
     v.text(path, 'path')
     if (typeof onEvent !== 'function') throw new TypeError('onEvent must be a function')
-    opts = v.options(opts)
+    opts = v.checkOptions(opts, 'files.watchDir options', ['user', 'recursive', 'timeoutMs', 'onExit', 'includeEntry'])
     const timeoutMs = v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_WATCH_TIMEOUT_MS)
     const onExit = v.callback(opts.onExit, 'onExit')
+    const includeEntry = Boolean(opts.includeEntry)
+    const base = path.endsWith('/') ? path : `${path}/`
+    const deliver = (event) => {
+      try {
+        const ret = onEvent(event)
+        if (ret && typeof ret.catch === 'function') ret.catch(() => {})
+      } catch {
+        // A throwing onEvent must not tear down the watch (E2B routes it to onExit).
+      }
+    }
+    // includeEntry: the core reports names only, so the entry is read with getInfo after the
+    // event (best effort: undefined when the path is already gone, e.g. for 'remove').
+    let chain = Promise.resolve()
     const dispatch = (type, name) => {
+      if (includeEntry) {
+        chain = chain.then(async () => {
+          let entry
+          try {
+            entry = type === 'remove' ? undefined : await this.getInfo(base + name, { user: opts.user })
+          } catch {
+            entry = undefined
+          }
+          deliver({ name, type, entry })
+        })
+        return
+      }
       try {
         const ret = onEvent({ name, type })
         if (ret && typeof ret.catch === 'function') ret.catch(() => {})

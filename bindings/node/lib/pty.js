@@ -1,5 +1,4 @@
 'use strict'
-const { checkKeys } = require('./compat')
 // sandbox.pty: terminals are CommandHandles whose output goes to onData as bytes.
 const native = require('./native')
 const v = require('./validate')
@@ -12,6 +11,8 @@ function dimension(value, what) {
   return value
 }
 
+const DEFAULT_PTY_TIMEOUT_MS = 60_000
+
 class Pty {
   constructor(sandbox) {
     this._sandbox = sandbox
@@ -19,16 +20,16 @@ class Pty {
 
   /** Starts `bash -i -l` on a terminal of cols x rows. */
   async create(opts) {
-    if (opts === null || typeof opts !== 'object') throw new TypeError('pty.create needs {cols, rows, onData}')
-    checkKeys(opts, CREATE_OPTS, 'pty.create')
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError('pty.create needs {cols, rows, onData}')
+    v.checkOptions(opts, 'pty.create options', ['cols', 'rows', 'onData', 'envs', 'cwd', 'user', 'timeoutMs'])
     const nativeOpts = {
       cols: dimension(opts.cols, 'cols'),
       rows: dimension(opts.rows, 'rows'),
       envs: v.stringMap(opts.envs, 'envs'),
       cwd: v.optionalText(opts.cwd, 'cwd'),
       user: v.user(opts.user),
-      // E2B ends a terminal after 60 s unless told otherwise (0 = never).
-      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', 60_000),
+      // E2B's default: 60 s (0 = no timeout)
+      timeoutMs: v.durationMs(opts.timeoutMs, 'timeoutMs', DEFAULT_PTY_TIMEOUT_MS),
     }
     const onPty = v.callback(opts.onData, 'onData')
     return startHandle({ onPty }, (dispatch) => native.createPty(this._sandbox, nativeOpts, dispatch))
@@ -36,7 +37,7 @@ class Pty {
 
   async connect(pid, opts) {
     v.positiveInteger(pid, 'pid')
-    const onPty = v.callback(v.options(opts).onData, 'onData')
+    const onPty = v.callback(v.checkOptions(opts, 'pty.connect options', ['onData', 'timeoutMs']).onData, 'onData')
     return startHandle({ onPty }, (dispatch) => native.connectPty(this._sandbox, pid, dispatch))
   }
 
@@ -57,7 +58,5 @@ class Pty {
     return killed(() => native.killPty(this._sandbox, pid))
   }
 }
-
-const CREATE_OPTS = new Set(['cols', 'rows', 'onData', 'envs', 'cwd', 'user', 'timeoutMs'])
 
 module.exports = { Pty }

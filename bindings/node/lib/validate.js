@@ -72,7 +72,40 @@ function bytes(data, what = 'data') {
   throw new TypeError(`${what} must be a string, Uint8Array or ArrayBuffer`)
 }
 
+// E2B option keys that mean nothing for a local sandbox: accepted and ignored (README).
+const IGNORED = ['apiKey', 'accessToken', 'domain', 'debug', 'requestTimeoutMs', 'headers', 'logger', 'signal']
+// E2B option keys naming a feature SoulBox does not have: a clear error naming it.
+const MISSING = {
+  autoPause: 'auto-pause (sandbox pause/resume)',
+  lifecycle: 'sandbox lifecycle / auto-pause',
+  network: 'network egress rules',
+  allowInternetAccess: 'internet access control',
+  mcp: 'MCP gateway',
+  volumes: 'volumes',
+  secure: 'secure (traffic access token) sandboxes',
+}
+
+// Checks an options object's keys: `known` are used, IGNORED are accepted, MISSING and unknown
+// keys throw InvalidArgumentError / UnsupportedError naming the key.
+function checkOptions(value, what, known, extraMissing = {}) {
+  const opts = options(value, what)
+  const { InvalidArgumentError, UnsupportedError } = require('./errors')
+  for (const key of Object.keys(opts)) {
+    if (known.includes(key) || IGNORED.includes(key)) continue
+    const feature = extraMissing[key] ?? MISSING[key]
+    if (feature !== undefined) {
+      // secure:false / allowInternetAccess:true are the local behaviour: fine.
+      if ((key === 'secure' && opts[key] === false) || (key === 'allowInternetAccess' && opts[key] === true)) continue
+      if (opts[key] === undefined) continue
+      throw new UnsupportedError(`${what}.${key}: ${feature} is not supported by SoulBox`)
+    }
+    throw new InvalidArgumentError(`${what}: unknown option '${key}'`)
+  }
+  return opts
+}
+
 module.exports = {
+  checkOptions,
   options,
   text,
   optionalText,

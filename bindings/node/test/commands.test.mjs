@@ -13,7 +13,17 @@ after(async () => {
 
 test('run: stdout, stderr, exitCode', async () => {
   const r = await sbx.commands.run('echo out; echo err >&2')
-  assert.deepEqual(r, { exitCode: 0, stdout: 'out\n', stderr: 'err\n', error: undefined })
+  assert.deepEqual(r, {
+    exitCode: 0,
+    stdout: 'out\n',
+    stderr: 'err\n',
+    error: undefined,
+    signal: 0,
+    oomKilled: false,
+    timedOut: false,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  })
 })
 
 test('non-zero exit throws CommandExitError with the result fields', async () => {
