@@ -323,9 +323,6 @@ export class SecretNotFoundError extends SecretError {}
 
 
 // ---- sandbox.git (lib/git.js): git run inside the sandbox through commands.run ----
-export declare class AuthenticationError extends Error {}
-export declare class GitAuthError extends AuthenticationError {}
-export declare class GitUpstreamError extends SandboxError {}
 
 export interface GitRequestOpts {
   envs?: Record<string, string>
