@@ -73,7 +73,9 @@ function bytes(data, what = 'data') {
 }
 
 // E2B option keys that mean nothing for a local sandbox: accepted and ignored (README).
-const IGNORED = ['apiKey', 'accessToken', 'domain', 'debug', 'requestTimeoutMs', 'headers', 'logger', 'signal']
+const IGNORED = ['apiKey', 'accessToken', 'domain', 'debug', 'requestTimeoutMs', 'headers', 'logger', 'signal',
+  // transport options of E2B's file and stream calls: there is no transport
+  'gzip', 'useOctetStream', 'streamIdleTimeoutMs']
 // E2B option keys naming a feature SoulBox does not have: a clear error naming it.
 const MISSING = {
   autoPause: 'auto-pause (sandbox pause/resume)',
@@ -83,6 +85,7 @@ const MISSING = {
   mcp: 'MCP gateway',
   volumes: 'volumes',
   secure: 'secure (traffic access token) sandboxes',
+  metadata: 'file metadata (xattrs)', // only where a call does not list metadata as its own option
 }
 
 // Checks an options object's keys: `known` are used, IGNORED are accepted, MISSING and unknown
