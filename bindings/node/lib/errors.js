@@ -42,28 +42,18 @@ const IsADirectoryError = define('IsADirectoryError')
 
 // E2B's other error classes (same bases as E2B), for `instanceof` checks in ported scripts.
 // SoulBox raises TemplateError for a bad template; the rest exist for compatibility.
-function defineOn(Base, name) {
-  const cls = class extends Base {
-    constructor(message, options) {
-      super(message, options)
-      this.name = name
-    }
-  }
-  Object.defineProperty(cls, 'name', { value: name })
-  return cls
-}
-const AuthenticationError = defineOn(Error, 'AuthenticationError')
-const GitAuthError = defineOn(AuthenticationError, 'GitAuthError')
+const AuthenticationError = define('AuthenticationError', Error)
+const GitAuthError = define('GitAuthError', AuthenticationError)
 const GitUpstreamError = define('GitUpstreamError')
 const TemplateError = define('TemplateError')
 const RateLimitError = define('RateLimitError')
-const BuildError = defineOn(Error, 'BuildError')
-const FileUploadError = defineOn(BuildError, 'FileUploadError')
-const VolumeError = defineOn(Error, 'VolumeError')
-const VolumeNotFoundError = defineOn(VolumeError, 'VolumeNotFoundError')
-const VolumePathNotFoundError = defineOn(VolumeError, 'VolumePathNotFoundError')
-const SecretError = defineOn(Error, 'SecretError')
-const SecretNotFoundError = defineOn(SecretError, 'SecretNotFoundError')
+const BuildError = define('BuildError', Error)
+const FileUploadError = define('FileUploadError', BuildError)
+const VolumeError = define('VolumeError', Error)
+const VolumeNotFoundError = define('VolumeNotFoundError', VolumeError)
+const VolumePathNotFoundError = define('VolumePathNotFoundError', VolumeError)
+const SecretError = define('SecretError', Error)
+const SecretNotFoundError = define('SecretNotFoundError', SecretError)
 
 // A command that exited non-zero (or was killed): the result's fields, as E2B.
 class CommandExitError extends SandboxError {
